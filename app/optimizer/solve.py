@@ -1,0 +1,84 @@
+"""One scenario in, one recommendation out: compile, build, solve, read the plan back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+
+from app.optimizer.build import build_model
+from app.optimizer.instance import compile_instance
+from app.optimizer.result import allocations, improvements, spend
+from app.optimizer.solvers import SolveOptions, solve_model, solver_version
+from app.optimizer.value import plan_value
+from app.schemas.recommendation import ModelSize, Recommendation, SolverReport, Timings
+from app.schemas.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """What the server allows, independent of what a scenario asks for."""
+
+    max_time_limit_s: float | None = None
+    cancel: threading.Event | None = None
+
+
+def scenario_sha256(scenario: Scenario) -> str:
+    """SHA-256 of the canonical document: validated, defaults filled, keys sorted."""
+    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True,
+                           separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation:
+    limits = limits or RunLimits()
+    started = time.perf_counter()
+    settings = scenario.solver
+    time_limit = settings.time_limit_s
+    capped = limits.max_time_limit_s is not None and time_limit > limits.max_time_limit_s
+    if capped and limits.max_time_limit_s is not None:
+        time_limit = limits.max_time_limit_s
+    options = SolveOptions(solver=settings.name, time_limit_s=time_limit,
+                           mip_gap=settings.mip_gap, threads=settings.threads,
+                           cancel=limits.cancel)
+    report = SolverReport(name=settings.name, solver_version=solver_version(settings.name),
+                          pulp_version=pulp.__version__, time_limit_s=time_limit,
+                          mip_gap=settings.mip_gap, threads=settings.threads,
+                          time_limit_capped=capped)
+    digest = scenario_sha256(scenario)
+
+    inst = compile_instance(scenario)
+    model = build_model(inst)
+    built = time.perf_counter()
+    size = ModelSize(candidates=inst.n_candidates, variables=len(model.columns),
+                     constraints=len(model.rows), nonzeros=sum(len(r) for r in model.rows))
+    outcome = solve_model(model, options)
+    solved = time.perf_counter()
+    report.timings = Timings(build_s=round(built - started, 4), solve_s=round(solved - built, 4))
+
+    if outcome.values is None:
+        report.timings.total_s = round(time.perf_counter() - started, 4)
+        return Recommendation(status=outcome.status, message=outcome.message,
+                              scenario_sha256=digest, solver=report, model=size)
+    chosen = np.rint(outcome.values[: inst.n_candidates]).astype(np.int64)
+    objective = plan_value(inst, chosen)
+    bound = max(outcome.bound, objective) if outcome.bound is not None else None
+    gap = None
+    if bound is not None:
+        gap = 0.0 if bound - objective <= 1e-9 * max(1.0, abs(bound)) else \
+            (bound - objective) / max(abs(objective), 1e-10)
+    recommendation = Recommendation(
+        status=outcome.status, message=outcome.message, objective=round(objective, 6),
+        bound=None if bound is None else round(bound, 6),
+        gap=None if gap is None else round(gap, 9),
+        scenario_sha256=digest, solver=report, model=size,
+        allocations=allocations(inst, chosen), spend=spend(inst, chosen),
+        improvements=improvements(inst, chosen),
+    )
+    report.timings.total_s = round(time.perf_counter() - started, 4)
+    return recommendation

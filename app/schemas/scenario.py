@@ -1,0 +1,240 @@
+"""Scenario document, contract v1 (DESIGN §3).
+
+Field names are the contract: add freely, rename none. Structural checks (types, ranges, unknown
+fields) live on the models; checks that need the whole document (cross-references, list lengths
+against the horizon, cycles) live in `app.schemas.checks` so every error can name its JSON path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.schemas.scenario_checks import scenario_problems
+
+NonNegative = Annotated[float, Field(ge=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Key = Annotated[str, Field(min_length=1, max_length=200)]
+
+DEFAULT_DOMAINS: tuple[tuple[str, str], ...] = (
+    ("physical_environment", "Fysieke omgeving"),
+    ("housing_stock", "Woningvoorraad"),
+    ("amenities", "Voorzieningen"),
+    ("social_cohesion", "Sociale samenhang"),
+    ("nuisance_safety", "Overlast en onveiligheid"),
+    ("vulnerable_residents", "Kwetsbare bewoners"),
+    ("rent_arrears", "Huurachterstand en schulden"),
+    ("social_mobility", "Sociale stijging"),
+)
+
+
+class Strict(BaseModel):
+    """Unknown fields are refused: a typo such as `budjet` must not silently become a default."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+
+
+class Domain(Strict):
+    key: Key
+    label: str | None = None
+    weight: NonNegative = 1.0
+
+
+class DomainScore(Strict):
+    score: float
+    trend: float = 0.0
+    target: float = 0.0
+    score_year: int | None = Field(
+        default=None, description="Year the score was measured; default start_year - 1."
+    )
+
+
+class Neighbourhood(Strict):
+    code: Key
+    name: str | None = None
+    district: str | None = None
+    municipality: str | None = None
+    homes: NonNegative
+    regulated_homes: NonNegative = 0.0
+    scores: dict[str, DomainScore] = Field(default_factory=dict)
+
+
+
+class Limit(Strict):
+    """A money or capacity limit over the horizon and/or per calendar year; absent = no limit."""
+
+    total: NonNegative | None = None
+    per_year: list[NonNegative] | None = None
+
+
+class Partner(Strict):
+    key: Key
+    name: str | None = None
+    budget: Limit = Field(default_factory=Limit)
+
+
+class PartnerContribution(Strict):
+    partner: Key
+    share: Share | None = None
+    amount_per_year: NonNegative | None = None
+
+
+
+class Cost(Strict):
+    fixed: NonNegative | list[NonNegative] = 0.0
+    per_home: NonNegative | list[NonNegative] = 0.0
+
+
+class Eligibility(Strict):
+    codes: list[Key] | None = None
+    min_gap: dict[str, NonNegative] | None = None
+
+
+class Intervention(Strict):
+    key: Key
+    name: str | None = None
+    domain: Key = Field(description="Primary domain: the one spending rules count it under.")
+    effects: dict[str, NonNegative] = Field(default_factory=dict)
+    cost: Cost = Field(default_factory=Cost)
+    duration_years: Annotated[int, Field(ge=1)] | None = 1
+    lag_years: Annotated[int, Field(ge=0)] = 0
+    effect_persists: bool = False
+    partner_contributions: list[PartnerContribution] = Field(default_factory=list)
+    uses: dict[str, NonNegative] = Field(default_factory=dict)
+    eligible: list[Key] | Eligibility | None = None
+    exclusive_group: Key | None = None
+    requires: list[Key] = Field(default_factory=list)
+    max_per_neighbourhood: Annotated[int, Field(ge=1)] | None = 1
+    max_total: Annotated[int, Field(ge=0)] | None = None
+    counts_toward_cap: bool = True
+
+
+class Resource(Strict):
+    per_year: list[NonNegative]
+
+
+class ShareBounds(Strict):
+    min: Share = 0.0
+    max: Share = 1.0
+
+
+
+class AreaBudget(Strict):
+    municipality: str | None = None
+    district: str | None = None
+    total: NonNegative | None = None
+    per_year: list[NonNegative] | None = None
+
+
+
+class Lock(Strict):
+    intervention: Key
+    neighbourhood: Key
+    start_year: int | None = None
+    fund: bool
+
+
+class Rules(Strict):
+    domain_share: dict[str, ShareBounds] = Field(default_factory=dict)
+    domain_budget: dict[str, Limit] = Field(default_factory=dict)
+    max_neighbourhood_share: Share | None = None
+    area_budget: list[AreaBudget] = Field(default_factory=list)
+    cap_per_regulated_home: NonNegative | None = None
+    locks: list[Lock] = Field(default_factory=list)
+
+
+class Objective(Strict):
+    equity: Literal["linear", "prioritarian"] = "prioritarian"
+    equity_strength: Annotated[float, Field(ge=0, le=100)] = 1.0
+    segments: Annotated[int, Field(ge=1, le=50)] = 4
+    cap_at_target: bool = True
+    discount_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
+
+
+class SolverSettings(Strict):
+    name: Literal["highs", "cbc"] = "highs"
+    time_limit_s: Annotated[float, Field(gt=0)] = 60.0
+    mip_gap: Annotated[float, Field(ge=0, le=1)] = 0.001
+    threads: Annotated[int, Field(ge=1, le=256)] | None = None
+
+
+class Scenario(Strict):
+    name: str = ""
+    start_year: Annotated[int, Field(ge=1900, le=2200)]
+    horizon_years: Annotated[int, Field(ge=1, le=30)]
+    domains: list[Domain] | None = Field(
+        default=None, description="Left out: the 8-domain default catalogue, weight 1 each."
+    )
+    neighbourhoods: Annotated[list[Neighbourhood], Field(min_length=1)]
+    partners: list[Partner] = Field(default_factory=list)
+    interventions: list[Intervention] = Field(default_factory=list)
+    budget: Limit = Field(default_factory=Limit)
+    resources: dict[str, Resource] = Field(default_factory=dict)
+    rules: Rules = Field(default_factory=Rules)
+    objective: Objective = Field(default_factory=Objective)
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+
+    def domain_catalogue(self) -> list[Domain]:
+        if self.domains is not None:
+            return self.domains
+        return [Domain(key=key, label=label) for key, label in DEFAULT_DOMAINS]
+
+
+class ScenarioInvalid(ValueError):
+    """A scenario document that breaks contract v1; `errors` name each offending JSON path."""
+
+    def __init__(self, errors: list[dict[str, str]]):
+        self.errors = errors
+        first = errors[0] if errors else {"path": "", "message": "invalid scenario"}
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{first['path']}: {first['message']}{more}")
+
+
+def json_path(loc: Sequence[int | str]) -> str:
+    """`("interventions", 3, "cost", "fixed")` -> `interventions[3].cost.fixed`.
+
+    Pydantic adds the tag of a union member to the location (`list[str]`, `Eligibility`,
+    `float`); those are not fields of the document, so they are left out.
+    """
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in _UNION_TAGS or "[" in part:
+            continue
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
+_UNION_TAGS = frozenset(
+    {"float", "int", "str", "bool", "none", "constrained-float", "constrained-int"}
+    | {cls.__name__ for cls in Strict.__subclasses__()}
+)
+
+
+def errors_from_validation(error: ValidationError, prefix: Sequence[int | str] = ()) -> list[dict[str, str]]:
+    seen: dict[str, str] = {}
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])[len(prefix) :] if prefix else tuple(item["loc"])
+        path = json_path(loc)
+        seen.setdefault(path, str(item["msg"]))
+    return [{"path": path, "message": message} for path, message in seen.items()]
+
+
+def check_scenario(scenario: Scenario) -> None:
+    problems = scenario_problems(scenario)
+    if problems:
+        raise ScenarioInvalid([{"path": path, "message": message} for path, message in problems])
+
+
+def parse_scenario(document: Any) -> Scenario:
+    """Validate a scenario document fully; raise `ScenarioInvalid` naming every bad field."""
+    try:
+        scenario = Scenario.model_validate(document)
+    except ValidationError as error:
+        raise ScenarioInvalid(errors_from_validation(error)) from None
+    check_scenario(scenario)
+    return scenario
