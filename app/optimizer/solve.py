@@ -16,6 +16,7 @@ from app.optimizer.instance import compile_instance
 from app.optimizer.result import allocations, improvements, spend
 from app.optimizer.solvers import SolveOptions, solve_model, solver_version
 from app.optimizer.value import plan_value
+from app.optimizer.warm_start import greedy_plan
 from app.schemas.recommendation import ModelSize, Recommendation, SolverReport, Timings
 from app.schemas.scenario import Scenario
 
@@ -57,7 +58,8 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
     built = time.perf_counter()
     size = ModelSize(candidates=inst.n_candidates, variables=len(model.columns),
                      constraints=len(model.rows), nonzeros=sum(len(r) for r in model.rows))
-    outcome = solve_model(model, options)
+    warm_start = greedy_plan(inst, model, time_budget_s=min(5.0, 0.1 * time_limit))
+    outcome = solve_model(model, options, warm_start)
     solved = time.perf_counter()
     report.timings = Timings(build_s=round(built - started, 4), solve_s=round(solved - built, 4))
 

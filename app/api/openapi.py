@@ -1,0 +1,40 @@
+"""The OpenAPI document: problem responses under their own media type, and its exported form."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI
+
+from app.api.problems import PROBLEM_MEDIA_TYPE
+
+_PROBLEM_REF = "#/components/schemas/Problem"
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Document error responses as `application/problem+json`, which is what they are."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _problem_media_type(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                plain = content.get("application/json")
+                if plain is not None and plain.get("schema", {}).get("$ref") == _PROBLEM_REF:
+                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+    return schema
+
+
+def openapi_json(app: FastAPI) -> str:
+    """The document as exported to `openapi/openapi.json` (sorted keys, indent 2, newline)."""
+    return json.dumps(app.openapi(), sort_keys=True, indent=2) + "\n"

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api.deps import SettingsDep
+from app.api.problems import problem_responses
+from app.schemas.recommendation import Recommendation
+from app.schemas.scenario import Scenario
+from app.services.solving import solve_inline
+
+router = APIRouter(prefix="/api/v1", tags=["solve"])
+
+
+@router.post(
+    "/solve",
+    response_model=Recommendation,
+    responses=problem_responses(400, 413, 422),
+    summary="Solve an inline scenario synchronously",
+    description=(
+        "Validates the scenario (contract v1: unknown fields, cross-references and list lengths "
+        "are refused with a 422 problem naming every offending JSON path) and answers the "
+        "recommendation. A valid scenario without a feasible plan answers 200 with status "
+        "`infeasible`. A `solver.time_limit_s` above the server maximum is capped to it, and "
+        "`solver.time_limit_capped` says so."
+    ),
+)
+def solve(scenario: Scenario, settings: SettingsDep) -> Recommendation:
+    # A plain `def`: FastAPI runs it in the thread pool, so the event loop stays free.
+    return solve_inline(scenario, settings)

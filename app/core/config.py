@@ -1,0 +1,50 @@
+"""Settings, read from environment variables with the prefix `ONDERBOUWD_`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import metadata
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _version() -> str:
+    try:
+        return metadata.version("onderbouwd")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0"
+
+
+VERSION = _version()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ONDERBOUWD_", extra="ignore")
+
+    max_body_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        gt=0,
+        description="Largest request body accepted; larger bodies are answered with 413.",
+    )
+    max_time_limit_s: float = Field(
+        default=300.0,
+        gt=0,
+        description=(
+            "Longest solver time limit the server grants. A scenario asking for more is capped "
+            "to this value (not refused), and the recommendation says so in "
+            "`solver.time_limit_capped`."
+        ),
+    )
+    host: str = Field(default="127.0.0.1", description="Interface `serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `serve` listens on.")
+    database_url: str = Field(
+        default="sqlite:///./var/onderbouwd.db",
+        description="SQLAlchemy URL of the database (SQLite file by default, PostgreSQL in "
+        "production).",
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

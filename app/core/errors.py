@@ -1,0 +1,65 @@
+"""Domain errors that carry their HTTP status and RFC 9457 problem type.
+
+Services raise these without knowing about the web framework; `app.api.problems` renders them
+as `application/problem+json` documents.
+"""
+
+from __future__ import annotations
+
+PROBLEM_BASE = "https://onderbouwd.nl/problems/"
+
+FieldError = dict[str, str]  # {"path": "interventions[0].cost.fixed", "message": "..."}
+
+
+class OnderbouwdError(Exception):
+    """Base of every error a client can be told about."""
+
+    status: int = 500
+    type: str = PROBLEM_BASE + "internal"
+    title: str = "Internal error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        status: int | None = None,
+        type: str | None = None,  # noqa: A002 (the RFC 9457 member name)
+        title: str | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        if status is not None:
+            self.status = status
+        if type is not None:
+            self.type = type
+        if title is not None:
+            self.title = title
+
+
+class ValidationFailed(OnderbouwdError):
+    status = 422
+    type = PROBLEM_BASE + "validation"
+    title = "Validation failed"
+
+
+class MalformedJson(OnderbouwdError):
+    status = 400
+    type = PROBLEM_BASE + "malformed-json"
+    title = "Malformed JSON"
+
+    def __init__(self, detail: str, *, line: int | None = None, column: int | None = None):
+        super().__init__(detail)
+        self.line = line
+        self.column = column
+
+
+class PayloadTooLarge(OnderbouwdError):
+    status = 413
+    type = PROBLEM_BASE + "payload-too-large"
+    title = "Request body too large"
+
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(f"the request body exceeds the limit of {limit_bytes:,} bytes")
+        self.limit_bytes = limit_bytes

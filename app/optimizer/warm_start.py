@@ -1,0 +1,211 @@
+"""A greedy feasible plan, handed to the solver as its first incumbent.
+
+Lazy greedy on value per corporation euro: the value is a sum of concave functions of summed
+effects, so a candidate's marginal gain only falls as the plan grows, and a stale gain is an
+upper bound. A candidate is taken when no rule of the model ends up more violated than before
+(lock-ins and minimum shares start violated and may only improve). The rows are read from the
+built model itself, so the warm start can never disagree with the rules it must respect.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+
+import numpy as np
+from scipy import sparse
+
+from app.optimizer.build import Model
+from app.optimizer.instance import Instance
+from app.optimizer.solvers import constraint_matrix, row_bounds
+from app.optimizer.value import cell_factor, piece_weights, segment_count
+
+_TOLERANCE = 1e-7
+
+
+def greedy_plan(inst: Instance, model: Model, time_budget_s: float = 5.0) -> np.ndarray | None:
+    """A full column vector (x, pieces, totals) of a feasible plan, or None when none was found.
+
+    Shares are checked against the total spend the plan is expected to reach; when the plan
+    ends below it (another rule binds first), it is tried again with the total it reached.
+    """
+    if inst.n_candidates == 0:
+        return None
+    deadline = time.monotonic() + time_budget_s
+    expected = _budget_total(inst)
+    for _ in range(3):
+        plan, reached = _greedy(inst, model, expected, deadline)
+        if plan is not None or time.monotonic() > deadline:
+            return plan
+        expected = 0.9 * reached
+    return None
+
+
+def _greedy(inst: Instance, model: Model, expected_total: float,
+            deadline: float) -> tuple[np.ndarray | None, float]:
+    starts, index, value = constraint_matrix(model)
+    n_rows, n_cols = len(model.rows), len(model.columns)
+    matrix = sparse.csr_matrix((value, index, starts), shape=(n_rows, n_cols)).tocsc()
+    lower, upper = row_bounds(model)
+    links = np.array([kind == "value_link" for kind in model.row_kinds], dtype=bool)
+    lower[links], upper[links] = -np.inf, np.inf  # pieces are filled afterwards, always within
+    position = {var.name: p for p, var in enumerate(model.columns)}
+    total_col = position.get("total_spend")
+    pair_cols = {name: p for name, p in position.items() if name.startswith("u")}
+    corporation_total = inst.corporation.sum(axis=1) / 1000.0
+
+    activity = np.zeros(n_rows)
+    columns = np.zeros(n_cols)
+    effect = np.zeros(inst.gap.shape)
+    factor = cell_factor(inst)
+
+    weights = piece_weights(inst)
+
+    def gain(c: int) -> float:
+        n, i = int(inst.cand_n[c]), int(inst.cand_i[c])
+        hood = np.array([n])
+        after = effect[n] + inst.effects[i][:, None] * inst.effect_years[c][None, :]
+        return float((factor[n] * (_cell_value_at(inst, hood, after[None], weights)[0]
+                                   - _cell_value_at(inst, hood, effect[n][None], weights)[0])).sum())
+
+    # Shares are checked against the total the plan is expected to reach (the budget), not the
+    # running total: otherwise the first run alone would be 100 % of spend and break every share.
+    if total_col is not None:
+        activity += matrix[:, total_col].toarray().ravel() * expected_total
+
+    pointers, row_of, coefficient_of = matrix.indptr, matrix.indices, matrix.data
+
+    def column(p: int) -> tuple[np.ndarray, np.ndarray]:
+        return row_of[pointers[p] : pointers[p + 1]], coefficient_of[pointers[p] : pointers[p + 1]]
+
+    def change(c: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows a candidate touches and by how much (its pair indicator included)."""
+        rows, amounts = column(c)
+        pair = pair_cols.get(f"u{int(inst.cand_i[c])}_{int(inst.cand_n[c])}")
+        if pair is None or columns[pair] != 0:
+            return rows, amounts
+        pair_rows, pair_amounts = column(pair)
+        merged, inverse = np.unique(np.concatenate([rows, pair_rows]), return_inverse=True)
+        return merged, np.bincount(inverse, np.concatenate([amounts, pair_amounts]))
+
+    def violation(act: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        return np.maximum(act - upper[rows], 0) + np.maximum(lower[rows] - act, 0)
+
+    # Lock-ins and shares start unmet: the greedy may leave them unmet on its way and
+    # repairs them at the end; every other row must never become more violated.
+    soft = np.array([kind.startswith(("lock_in", "domain_share_min"))
+                     for kind in model.row_kinds], dtype=bool)
+
+    def try_add(c: int, must_improve: np.ndarray | None = None) -> bool:
+        if model.x[c].upBound == 0 or columns[c] == 1:
+            return False
+        touched, delta = change(c)
+        hard = ~soft[touched]
+        before = violation(activity[touched[hard]], touched[hard])
+        after = violation(activity[touched[hard]] + delta[hard], touched[hard])
+        if np.any(after > before + _TOLERANCE):
+            return False
+        if must_improve is not None:
+            wanted = np.isin(touched, must_improve)
+            rows = touched[wanted]
+            if violation(activity[rows] + delta[wanted], rows).sum() >= \
+                    violation(activity[rows], rows).sum() - _TOLERANCE:
+                return False
+        activity[touched] += delta
+        columns[c] = 1
+        pair = pair_cols.get(f"u{int(inst.cand_i[c])}_{int(inst.cand_n[c])}")
+        if pair is not None:
+            columns[pair] = 1
+        effect[inst.cand_n[c]] += (inst.effects[inst.cand_i[c]][:, None]
+                                   * inst.effect_years[c][None, :])
+        return True
+
+    cost = np.maximum(corporation_total, 1e-6)
+    ratio = standalone_gains(inst) / cost
+    soft_rows = np.flatnonzero(soft)
+
+    def repair(rows: np.ndarray) -> None:
+        """Add the best candidates that reduce what is still unmet in `rows`."""
+        for c in np.argsort(-ratio, kind="stable"):
+            if violation(activity[rows], rows).sum() <= 1e-9 or time.monotonic() > deadline:
+                return
+            try_add(int(c), must_improve=rows)
+
+    locks = np.flatnonzero([kind.startswith("lock_in") for kind in model.row_kinds])
+    repair(locks)
+    repair(soft_rows)  # minimum shares of the expected total, before the budget is spent
+    heap = [(-g, c) for c, g in enumerate(ratio) if g > 0]
+    heapq.heapify(heap)
+    refused_in_a_row = 0
+    while heap and refused_in_a_row < 2000 and time.monotonic() < deadline:
+        _, c = heapq.heappop(heap)
+        fresh = gain(c) / cost[c]
+        if fresh <= 0:
+            continue
+        if heap and -fresh > heap[0][0] + 1e-12:
+            heapq.heappush(heap, (-fresh, c))
+            continue
+        refused_in_a_row = 0 if try_add(c) else refused_in_a_row + 1
+    repair(soft_rows)
+    if total_col is not None:  # from the expected total to the real one
+        total = float(corporation_total @ columns[: inst.n_candidates])
+        activity += matrix[:, total_col].toarray().ravel() * (total - expected_total)
+        columns[total_col] = total
+        repair(soft_rows)
+
+    total = float(corporation_total @ columns[: inst.n_candidates])
+    if np.any(violation(activity) > 1e-6):
+        return None, total  # a lock-in or share the greedy could not meet
+    _fill_pieces(inst, model, position, effect, columns)
+    return columns, total
+
+
+def _budget_total(inst: Instance) -> float:
+    """The corporation spend a budget-bound plan reaches, in model units (k€)."""
+    budget = inst.scenario.budget
+    everything = float(inst.corporation.sum())
+    limits = [everything]
+    if budget.total is not None:
+        limits.append(budget.total)
+    if budget.per_year is not None:
+        limits.append(sum(budget.per_year))
+    return 0.95 * min(limits) / 1000.0
+
+
+def standalone_gains(inst: Instance, chunk: int = 50_000) -> np.ndarray:
+    """The value of each candidate funded alone, (C,), computed in vectorised chunks."""
+    factor = cell_factor(inst)
+    weights = piece_weights(inst)
+    gains = np.zeros(inst.n_candidates)
+    for first in range(0, inst.n_candidates, chunk):
+        block = slice(first, first + chunk)
+        hoods = inst.cand_n[block]
+        effect = inst.effects[inst.cand_i[block]][:, :, None] * inst.effect_years[block][:, None, :]
+        gains[block] = (factor[hoods] * _cell_value_at(inst, hoods, effect, weights)).sum(axis=(1, 2))
+    return gains
+
+
+def _cell_value_at(inst: Instance, hoods: np.ndarray, effect: np.ndarray,
+                   all_weights: np.ndarray) -> np.ndarray:
+    """`cell_value` for the cells of the given neighbourhoods only, (len(hoods), D, H)."""
+    segments = segment_count(inst)
+    gap = inst.gap[hoods]
+    width = gap / segments
+    weights = all_weights[hoods]
+    filled = np.clip(effect[..., None] - np.arange(segments) * width[..., None], 0.0,
+                     width[..., None])
+    if inst.scenario.objective.cap_at_target:
+        return (weights * filled).sum(axis=-1)
+    return effect + ((weights - 1.0) * filled).sum(axis=-1)
+
+
+def _fill_pieces(inst: Instance, model: Model, position: dict[str, int], effect: np.ndarray,
+                 columns: np.ndarray) -> None:
+    """Pieces take the credited improvement deepest first, within each piece's width."""
+    segments = segment_count(inst)
+    for var in model.columns:
+        if not var.name.startswith("y"):
+            continue
+        n, d, t, k = (int(part) for part in var.name[1:].split("_"))
+        width = inst.gap[n, d, t] / segments
+        columns[position[var.name]] = float(np.clip(effect[n, d, t] - k * width, 0.0, width))
