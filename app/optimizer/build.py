@@ -44,8 +44,9 @@ class Model:
 
 
 class _Builder:
-    def __init__(self, inst: Instance):
+    def __init__(self, inst: Instance, plain: bool):
         self.inst = inst
+        self.plain = plain
         self.problem = pulp.LpProblem("onderbouwd", pulp.LpMaximize)
         self.columns: list[pulp.LpVariable] = []
         self.rows: list[pulp.LpConstraint] = []
@@ -76,14 +77,17 @@ class _Builder:
     def cap_row(self, kind: str, candidates: np.ndarray, coefficients: np.ndarray,
                 limit: float) -> None:
         """Σ coefficient × x ≤ limit, left out when even funding everything stays within it."""
-        if coefficients[candidates].sum() <= limit + 1e-9:
+        if not self.plain and coefficients[candidates].sum() <= limit + 1e-9:
             return
         self.row(kind, self.spend_terms(candidates, coefficients[candidates]), pulp.LpConstraintLE,
                  limit / MONEY_SCALE)
 
 
-def build_model(inst: Instance) -> Model:
-    builder = _Builder(inst)
+def build_model(inst: Instance, plain: bool = False) -> Model:
+    """The model of DESIGN §3. `plain=True` builds what a competent first formulation would be
+    (untightened effects, one link row per cell, share rows summed over every decision, every
+    limit row kept): the same optimum, kept so that the benchmark can show what ours buys."""
+    builder = _Builder(inst, plain)
     objective = _value_terms(builder)
     _money_rows(builder)
     _share_rows(builder)
@@ -128,9 +132,9 @@ def _value_terms(b: _Builder) -> RowTerms:
         objective += [(y, float(factor[n, d, t] * w)) for y, w in zip(pieces, omega, strict=True)]
         largest_effect = max(e for _, e in runs)
         for depth in range(1, segments + 1):
-            if depth < segments and largest_effect <= depth * width:
+            if depth < segments and (b.plain or largest_effect <= depth * width):
                 continue
-            reach = min(depth * width, gap)
+            reach = np.inf if b.plain else min(depth * width, gap)
             terms: RowTerms = [(y, 1.0) for y in pieces[:depth]]
             terms += [(b.x[c], -min(e, reach)) for c, e in runs]
             b.row("value_link", terms, pulp.LpConstraintLE, 0.0)
@@ -196,6 +200,9 @@ def _share_rows(b: _Builder) -> None:
         return
     spend = inst.corporation.sum(axis=1)
     every = np.arange(inst.n_candidates)
+    if b.plain:
+        _dense_share_rows(b, spend)
+        return
     total = b.variable("total_spend", 0, None, pulp.LpContinuous)
     b.row("total_spend", [(total, 1.0), *[(x, -a) for x, a in b.spend_terms(every, spend)]],
           pulp.LpConstraintEQ, 0.0)
@@ -220,6 +227,32 @@ def _share_rows(b: _Builder) -> None:
             b.row(f"max_neighbourhood_share:{n}",
                   [*b.spend_terms(members, spend[members]), (total, -share)],
                   pulp.LpConstraintLE, 0.0)
+
+
+def _dense_share_rows(b: _Builder, spend: np.ndarray) -> None:
+    """share × Σ every decision's spend, written out in each share row."""
+    inst = b.inst
+    rules = inst.scenario.rules
+    primary = inst.primary_domain()
+    every = np.arange(inst.n_candidates)
+
+    def share_row(kind: str, members: np.ndarray, share: float, sense: int) -> None:
+        inside = np.zeros(inst.n_candidates)
+        inside[members] = spend[members]
+        b.row(kind, b.spend_terms(every, inside - share * spend), sense, 0.0)
+
+    for key, bounds in rules.domain_share.items():
+        members = np.flatnonzero(primary == inst.domain_keys.index(key))
+        if bounds.min > 0:
+            share_row(f"domain_share_min:{key}", members, bounds.min, pulp.LpConstraintGE)
+        if bounds.max < 1:
+            share_row(f"domain_share_max:{key}", members, bounds.max, pulp.LpConstraintLE)
+    share = rules.max_neighbourhood_share
+    if share is not None and share < 1:
+        for n in range(len(inst.codes)):
+            members = np.flatnonzero(inst.cand_n == n)
+            if members.size:
+                share_row(f"max_neighbourhood_share:{n}", members, share, pulp.LpConstraintLE)
 
 
 def _combinatorial_rows(b: _Builder) -> None:

@@ -25,6 +25,25 @@ from app.optimizer.build import Model
 Status = Literal["optimal", "feasible", "infeasible", "error"]
 
 
+def _construct_quietly() -> None:
+    """HiGHS prints its banner to standard output when the first instance of a process is made;
+    make that instance with stdout closed, so that `--json` output stays pure JSON."""
+    import sys
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+_construct_quietly()
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     solver: Literal["highs", "cbc"] = "highs"
