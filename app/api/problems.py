@@ -66,7 +66,8 @@ def problem_response(
     if error.errors is not None:
         body["errors"] = error.errors
     if isinstance(error, MalformedJson):
-        body.update({k: v for k, v in (("line", error.line), ("column", error.column)) if v})
+        body.update({key: value for key, value in (("line", error.line), ("column", error.column))
+                     if value is not None})
     return ProblemResponse(body, status_code=error.status, headers=headers)
 
 
@@ -129,9 +130,18 @@ async def _request_validation(request: Request, exc: Exception) -> ProblemRespon
 _HTTP_TYPES = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}
 
 
+# FastAPI's answer when the body cannot even be decoded: bytes that are not UTF-8 text, a
+# number with thousands of digits, nesting deeper than the parser goes.
+_UNPARSEABLE_BODY = "There was an error parsing the body"
+
+
 async def _http_exception(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    if status == 400 and exc.detail == _UNPARSEABLE_BODY:
+        unparseable = MalformedJson("the request body cannot be read as JSON (it is not UTF-8 "
+                                    "text, holds a number too long, or nests too deeply)")
+        return problem_response(unparseable, request.url.path)
     try:
         title = HTTPStatus(status).phrase
     except ValueError:

@@ -36,7 +36,11 @@ def solve(
         float | None, typer.Option("--mip-gap", help="Override solver.mip_gap (0 = proven).")
     ] = None,
 ) -> None:
-    """Solve a scenario file and print the recommendation."""
+    """Solve a scenario file and print the recommendation.
+
+    Exit status: 0 a plan was found, 1 no plan (infeasible, or the solver failed), 2 the file
+    is missing, not JSON or not a valid scenario (each offending field is named).
+    """
     code = run_solve(file, as_json=as_json, solver=solver, time_limit=time_limit,
                      mip_gap=mip_gap, settings=get_settings())
     if code:

@@ -24,7 +24,7 @@ class OnderbouwdError(Exception):
         *,
         errors: list[FieldError] | None = None,
         status: int | None = None,
-        type: str | None = None,  # noqa: A002 (the RFC 9457 member name)
+        type: str | None = None,  # the RFC 9457 member name
         title: str | None = None,
     ) -> None:
         super().__init__(detail)

@@ -14,7 +14,7 @@ import pulp
 from app.optimizer.build import build_model
 from app.optimizer.instance import compile_instance
 from app.optimizer.result import allocations, improvements, spend
-from app.optimizer.solvers import SolveOptions, solve_model, solver_version
+from app.optimizer.solvers import SolveOptions, SolveOutcome, solve_model, solver_version
 from app.optimizer.value import plan_value
 from app.optimizer.warm_start import greedy_plan
 from app.schemas.recommendation import ModelSize, Recommendation, SolverReport, Timings
@@ -44,9 +44,6 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
     capped = limits.max_time_limit_s is not None and time_limit > limits.max_time_limit_s
     if capped and limits.max_time_limit_s is not None:
         time_limit = limits.max_time_limit_s
-    options = SolveOptions(solver=settings.name, time_limit_s=time_limit,
-                           mip_gap=settings.mip_gap, threads=settings.threads,
-                           cancel=limits.cancel)
     report = SolverReport(name=settings.name, solver_version=solver_version(settings.name),
                           pulp_version=pulp.__version__, time_limit_s=time_limit,
                           mip_gap=settings.mip_gap, threads=settings.threads,
@@ -58,8 +55,17 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
     built = time.perf_counter()
     size = ModelSize(candidates=inst.n_candidates, variables=len(model.columns),
                      constraints=len(model.rows), nonzeros=sum(len(r) for r in model.rows))
-    warm_start = greedy_plan(inst, model, time_budget_s=min(5.0, 0.1 * time_limit))
+    # The greedy start counts against the time limit: the limit is the client's wall clock.
+    warm_start = greedy_plan(inst, model, time_budget_s=min(5.0, max(0.5, 0.2 * time_limit)))
+    options = SolveOptions(solver=settings.name,
+                           time_limit_s=max(0.05, time_limit - (time.perf_counter() - built)),
+                           mip_gap=settings.mip_gap, threads=settings.threads,
+                           cancel=limits.cancel)
     outcome = solve_model(model, options, warm_start)
+    if outcome.values is None and warm_start is not None and outcome.status == "error":
+        outcome = SolveOutcome("feasible", warm_start, None, outcome.bound, None,
+                               "stopped at the time limit before the solver found a plan; "
+                               "this is the greedy starting plan")
     solved = time.perf_counter()
     report.timings = Timings(build_s=round(built - started, 4), solve_s=round(solved - built, 4))
 

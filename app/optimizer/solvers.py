@@ -169,7 +169,8 @@ class _ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         if model_status == kinds.kModelEmpty:
             return SolveOutcome("optimal", np.zeros(0), 0.0, 0.0, 0.0)
         if not has_solution:
-            return SolveOutcome("error", None, None, None, None,
+            bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+            return SolveOutcome("error", None, None, bound, None,
                                 f"no plan found (HiGHS: {h.modelStatusToString(model_status)})")
         values = np.asarray(h.getSolution().col_value, dtype=float)
         objective = float(info.objective_function_value)
