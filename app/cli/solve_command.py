@@ -139,8 +139,8 @@ def _flush_c_stdout() -> None:
 
 @contextmanager
 def _stdout_to_stderr() -> Iterator[None]:
-    """Keep whatever the solver libraries print at C level (HiGHS' banner) off stdout, so that
-    `--json` output stays a single JSON document."""
+    """Keep whatever solver libraries print at C level off stdout, so that `--json` output
+    stays a single JSON document."""
     sys.stdout.flush()
     try:
         saved = os.dup(1)

@@ -58,8 +58,9 @@ class _Builder:
         self.columns.append(var)
         return var
 
-    def row(self, kind: str, terms: Iterable[tuple[pulp.LpVariable, float]], sense: int,
-            rhs: float) -> None:
+    def row(
+        self, kind: str, terms: Iterable[tuple[pulp.LpVariable, float]], sense: int, rhs: float
+    ) -> None:
         expression = pulp.LpAffineExpression(terms)
         constraint = pulp.LpConstraint(expression, sense=sense, rhs=rhs)
         name = f"r{len(self.rows)}"
@@ -74,13 +75,18 @@ class _Builder:
             for c, a in zip(candidates[keep], coefficients[keep], strict=True)
         ]
 
-    def cap_row(self, kind: str, candidates: np.ndarray, coefficients: np.ndarray,
-                limit: float) -> None:
+    def cap_row(
+        self, kind: str, candidates: np.ndarray, coefficients: np.ndarray, limit: float
+    ) -> None:
         """Σ coefficient × x ≤ limit, left out when even funding everything stays within it."""
         if not self.plain and coefficients[candidates].sum() <= limit + 1e-9:
             return
-        self.row(kind, self.spend_terms(candidates, coefficients[candidates]), pulp.LpConstraintLE,
-                 limit / MONEY_SCALE)
+        self.row(
+            kind,
+            self.spend_terms(candidates, coefficients[candidates]),
+            pulp.LpConstraintLE,
+            limit / MONEY_SCALE,
+        )
 
 
 def build_model(inst: Instance, plain: bool = False) -> Model:
@@ -107,7 +113,8 @@ def _value_terms(b: _Builder) -> RowTerms:
     if not cap:
         # Weight 1 on every unit of effect inside the horizon, gap or not.
         direct = np.einsum(
-            "cd,cdt->c", effect_of,
+            "cd,cdt->c",
+            effect_of,
             factor[inst.cand_n] * inst.effect_years[:, None, :],
         )
         objective += [(b.x[c], float(direct[c])) for c in np.flatnonzero(direct)]
@@ -146,30 +153,54 @@ def _money_rows(b: _Builder) -> None:
     s = inst.scenario
     every = np.arange(inst.n_candidates)
     corporation_total = inst.corporation.sum(axis=1)
-    _limit_rows(b, "budget", every, inst.corporation, corporation_total, s.budget.total,
-                s.budget.per_year)
+    _limit_rows(
+        b, "budget", every, inst.corporation, corporation_total, s.budget.total, s.budget.per_year
+    )
     for p, partner in enumerate(s.partners):
         pay = inst.partner_pay[:, p, :]
-        _limit_rows(b, f"partner:{partner.key}", every, pay, pay.sum(axis=1),
-                    partner.budget.total, partner.budget.per_year)
+        _limit_rows(
+            b,
+            f"partner:{partner.key}",
+            every,
+            pay,
+            pay.sum(axis=1),
+            partner.budget.total,
+            partner.budget.per_year,
+        )
     for r, (key, resource) in enumerate(s.resources.items()):
-        for t, limit in enumerate(resource.per_year):
+        for t, capacity in enumerate(resource.per_year):
             use = inst.uses[:, r, t] * MONEY_SCALE  # capacity is not money: undo the scaling
-            b.cap_row(f"resource:{key}:{t}", every, use, limit * MONEY_SCALE)
+            b.cap_row(f"resource:{key}:{t}", every, use, capacity * MONEY_SCALE)
     primary = inst.primary_domain()
     for key, limit in s.rules.domain_budget.items():
         members = np.flatnonzero(primary == inst.domain_keys.index(key))
-        _limit_rows(b, f"domain_budget:{key}", members, inst.corporation, corporation_total,
-                    limit.total, limit.per_year)
+        _limit_rows(
+            b,
+            f"domain_budget:{key}",
+            members,
+            inst.corporation,
+            corporation_total,
+            limit.total,
+            limit.per_year,
+        )
     for a, area in enumerate(s.rules.area_budget):
-        inside = np.array([
-            (area.municipality is None or n.municipality == area.municipality)
-            and (area.district is None or n.district == area.district)
-            for n in s.neighbourhoods
-        ])
+        inside = np.array(
+            [
+                (area.municipality is None or n.municipality == area.municipality)
+                and (area.district is None or n.district == area.district)
+                for n in s.neighbourhoods
+            ]
+        )
         members = np.flatnonzero(inside[inst.cand_n])
-        _limit_rows(b, f"area_budget:{a}", members, inst.corporation, corporation_total,
-                    area.total, area.per_year)
+        _limit_rows(
+            b,
+            f"area_budget:{a}",
+            members,
+            inst.corporation,
+            corporation_total,
+            area.total,
+            area.per_year,
+        )
     cap = s.rules.cap_per_regulated_home
     if cap is not None:
         counting = np.array([i.counts_toward_cap for i in s.interventions])[inst.cand_i]
@@ -178,13 +209,23 @@ def _money_rows(b: _Builder) -> None:
             if members.size == 0:
                 continue
             for t in range(inst.horizon):
-                b.cap_row(f"cap_per_regulated_home:{n}:{t}", members, inst.corporation[:, t],
-                          cap * float(inst.regulated_homes[n]))
+                b.cap_row(
+                    f"cap_per_regulated_home:{n}:{t}",
+                    members,
+                    inst.corporation[:, t],
+                    cap * float(inst.regulated_homes[n]),
+                )
 
 
-def _limit_rows(b: _Builder, kind: str, members: np.ndarray, per_year: np.ndarray,
-                total: np.ndarray, total_limit: float | None,
-                year_limits: list[float] | None) -> None:
+def _limit_rows(
+    b: _Builder,
+    kind: str,
+    members: np.ndarray,
+    per_year: np.ndarray,
+    total: np.ndarray,
+    total_limit: float | None,
+    year_limits: list[float] | None,
+) -> None:
     if total_limit is not None:
         b.cap_row(f"{kind}:total", members, total, total_limit)
     for t, limit in enumerate(year_limits or []):
@@ -204,18 +245,24 @@ def _share_rows(b: _Builder) -> None:
         _dense_share_rows(b, spend)
         return
     total = b.variable("total_spend", 0, None, pulp.LpContinuous)
-    b.row("total_spend", [(total, 1.0), *[(x, -a) for x, a in b.spend_terms(every, spend)]],
-          pulp.LpConstraintEQ, 0.0)
+    b.row(
+        "total_spend",
+        [(total, 1.0), *[(x, -a) for x, a in b.spend_terms(every, spend)]],
+        pulp.LpConstraintEQ,
+        0.0,
+    )
     primary = inst.primary_domain()
     for key, bounds in bounded.items():
         members = np.flatnonzero(primary == inst.domain_keys.index(key))
         terms = b.spend_terms(members, spend[members])
         if bounds.min > 0:
-            b.row(f"domain_share_min:{key}", [*terms, (total, -bounds.min)],
-                  pulp.LpConstraintGE, 0.0)
+            b.row(
+                f"domain_share_min:{key}", [*terms, (total, -bounds.min)], pulp.LpConstraintGE, 0.0
+            )
         if bounds.max < 1:
-            b.row(f"domain_share_max:{key}", [*terms, (total, -bounds.max)],
-                  pulp.LpConstraintLE, 0.0)
+            b.row(
+                f"domain_share_max:{key}", [*terms, (total, -bounds.max)], pulp.LpConstraintLE, 0.0
+            )
     share = rules.max_neighbourhood_share
     if share is not None and share < 1:
         order = np.argsort(inst.cand_n, kind="stable")
@@ -224,9 +271,12 @@ def _share_rows(b: _Builder) -> None:
             members = order[bounds_at[n] : bounds_at[n + 1]]
             if spend[members].sum() == 0:
                 continue
-            b.row(f"max_neighbourhood_share:{n}",
-                  [*b.spend_terms(members, spend[members]), (total, -share)],
-                  pulp.LpConstraintLE, 0.0)
+            b.row(
+                f"max_neighbourhood_share:{n}",
+                [*b.spend_terms(members, spend[members]), (total, -share)],
+                pulp.LpConstraintLE,
+                0.0,
+            )
 
 
 def _dense_share_rows(b: _Builder, spend: np.ndarray) -> None:
@@ -259,8 +309,10 @@ def _combinatorial_rows(b: _Builder) -> None:
     """Points 9–10: locks, exclusive groups, prerequisites, counts per pair and in total."""
     inst = b.inst
     s = inst.scenario
-    index = {(int(i), int(n), int(t)): c for c, (i, n, t) in
-             enumerate(zip(inst.cand_i, inst.cand_n, inst.cand_s, strict=True))}
+    index = {
+        (int(i), int(n), int(t)): c
+        for c, (i, n, t) in enumerate(zip(inst.cand_i, inst.cand_n, inst.cand_s, strict=True))
+    }
     by_pair: dict[tuple[int, int], list[int]] = defaultdict(list)
     for (i, n, _), c in index.items():
         by_pair[(i, n)].append(c)
@@ -269,11 +321,18 @@ def _combinatorial_rows(b: _Builder) -> None:
 
     for lock in s.rules.locks:
         pair = by_pair.get((key_index[lock.intervention], code_index[lock.neighbourhood]), [])
-        matching = [c for c in pair
-                    if lock.start_year is None or inst.calendar(int(inst.cand_s[c])) == lock.start_year]
+        matching = [
+            c
+            for c in pair
+            if lock.start_year is None or inst.calendar(int(inst.cand_s[c])) == lock.start_year
+        ]
         if lock.fund:
-            b.row(f"lock_in:{lock.intervention}:{lock.neighbourhood}",
-                  [(b.x[c], 1.0) for c in matching], pulp.LpConstraintGE, 1.0)
+            b.row(
+                f"lock_in:{lock.intervention}:{lock.neighbourhood}",
+                [(b.x[c], 1.0) for c in matching],
+                pulp.LpConstraintGE,
+                1.0,
+            )
         else:
             for c in matching:
                 b.x[c].upBound = 0
@@ -286,15 +345,23 @@ def _combinatorial_rows(b: _Builder) -> None:
         for n in range(len(inst.codes)):
             runs = [c for i in members for c in by_pair.get((i, n), [])]
             if len(runs) > 1:
-                b.row(f"exclusive:{group}:{n}", [(b.x[c], 1.0) for c in runs],
-                      pulp.LpConstraintLE, 1.0)
+                b.row(
+                    f"exclusive:{group}:{n}",
+                    [(b.x[c], 1.0) for c in runs],
+                    pulp.LpConstraintLE,
+                    1.0,
+                )
 
     for (i, n, t), c in index.items():
         for required in s.interventions[i].requires:
             j = key_index[required]
             earlier = [index[(j, n, u)] for u in range(t + 1) if (j, n, u) in index]
-            b.row(f"requires:{inst.intervention_keys[i]}:{required}",
-                  [(b.x[c], 1.0), *[(b.x[e], -1.0) for e in earlier]], pulp.LpConstraintLE, 0.0)
+            b.row(
+                f"requires:{inst.intervention_keys[i]}:{required}",
+                [(b.x[c], 1.0), *[(b.x[e], -1.0) for e in earlier]],
+                pulp.LpConstraintLE,
+                0.0,
+            )
 
     for i, intervention in enumerate(s.interventions):
         most = intervention.max_per_neighbourhood
@@ -302,8 +369,12 @@ def _combinatorial_rows(b: _Builder) -> None:
         if most is not None:
             for n, runs in pairs:
                 if len(runs) > most:
-                    b.row(f"max_per_neighbourhood:{intervention.key}:{n}",
-                          [(b.x[c], 1.0) for c in runs], pulp.LpConstraintLE, float(most))
+                    b.row(
+                        f"max_per_neighbourhood:{intervention.key}:{n}",
+                        [(b.x[c], 1.0) for c in runs],
+                        pulp.LpConstraintLE,
+                        float(most),
+                    )
         if intervention.max_total is None or len(pairs) <= intervention.max_total:
             continue
         if most == 1:
@@ -314,7 +385,15 @@ def _combinatorial_rows(b: _Builder) -> None:
                 used = b.variable(f"u{i}_{n}", 0, 1, pulp.LpContinuous)
                 terms.append((used, 1.0))
                 for c in runs:
-                    b.row(f"uses_pair:{intervention.key}:{n}", [(b.x[c], 1.0), (used, -1.0)],
-                          pulp.LpConstraintLE, 0.0)
-        b.row(f"max_total:{intervention.key}", terms, pulp.LpConstraintLE,
-              float(intervention.max_total))
+                    b.row(
+                        f"uses_pair:{intervention.key}:{n}",
+                        [(b.x[c], 1.0), (used, -1.0)],
+                        pulp.LpConstraintLE,
+                        0.0,
+                    )
+        b.row(
+            f"max_total:{intervention.key}",
+            terms,
+            pulp.LpConstraintLE,
+            float(intervention.max_total),
+        )

@@ -78,18 +78,19 @@ def compile_instance(scenario: Scenario) -> Instance:
     partner_keys = [p.key for p in scenario.partners]
     resource_keys = list(scenario.resources)
     blocks = [
-        _candidate_block(i, s, intervention, scenario, eligible[i], homes, partner_keys,
-                         resource_keys)
+        _candidate_block(
+            i, s, intervention, scenario, eligible[i], homes, partner_keys, resource_keys
+        )
         for i, intervention in enumerate(scenario.interventions)
         for s in range(horizon)
     ]
-    blocks = [b for b in blocks if b is not None]
+    present = [b for b in blocks if b is not None]
     n_p, n_r = len(partner_keys), len(resource_keys)
 
     def stack(field: int, shape: tuple[int, ...], dtype: type = float) -> np.ndarray:
-        if not blocks:
+        if not present:
             return np.zeros((0, *shape), dtype=dtype)
-        return np.concatenate([b[field] for b in blocks])
+        return np.concatenate([b[field] for b in present])
 
     rate = scenario.objective.discount_rate
     return Instance(

@@ -32,23 +32,28 @@ def allocations(inst: Instance, chosen: np.ndarray) -> list[Allocation]:
         without[n] -= inst.effects[i][:, None] * inst.effect_years[c][None, :]
         lost = float((factor[n] * (base[n] - cell_value(inst, without)[n])).sum())
         corporation = float(inst.corporation[c].sum())
-        rows.append(Allocation(
-            intervention=inst.intervention_keys[i],
-            neighbourhood=inst.codes[n],
-            neighbourhood_name=names[n],
-            start_year=inst.calendar(s),
-            run_years=[inst.calendar(t) for t in np.flatnonzero(inst.run_years[c])],
-            effect_years=[inst.calendar(t) for t in np.flatnonzero(inst.effect_years[c])],
-            total_cost=_money(inst.cost[c].sum()),
-            corporation_cost=_money(corporation),
-            partner_contributions={
-                key: _money(inst.partner_pay[c, p].sum())
-                for p, key in enumerate(inst.partner_keys) if inst.partner_pay[c, p].sum() > 0
-            },
-            primary_domain=inst.domain_keys[int(primary[c])],
-            value=round(lost, 6),
-            value_per_corporation_euro=round(lost / corporation, 9) if corporation > 0 else None,
-        ))
+        rows.append(
+            Allocation(
+                intervention=inst.intervention_keys[i],
+                neighbourhood=inst.codes[n],
+                neighbourhood_name=names[n],
+                start_year=inst.calendar(s),
+                run_years=[inst.calendar(int(t)) for t in np.flatnonzero(inst.run_years[c])],
+                effect_years=[inst.calendar(int(t)) for t in np.flatnonzero(inst.effect_years[c])],
+                total_cost=_money(inst.cost[c].sum()),
+                corporation_cost=_money(corporation),
+                partner_contributions={
+                    key: _money(inst.partner_pay[c, p].sum())
+                    for p, key in enumerate(inst.partner_keys)
+                    if inst.partner_pay[c, p].sum() > 0
+                },
+                primary_domain=inst.domain_keys[int(primary[c])],
+                value=round(lost, 6),
+                value_per_corporation_euro=round(lost / corporation, 9)
+                if corporation > 0
+                else None,
+            )
+        )
     rows.sort(key=lambda a: (a.neighbourhood, a.intervention, a.start_year))
     return rows
 
@@ -59,8 +64,11 @@ def _money(amount: float) -> float:
 
 def _years(inst: Instance, amounts: np.ndarray, limits: list[float] | None) -> list[YearSpend]:
     return [
-        YearSpend(year=inst.calendar(t), corporation=_money(amounts[t]),
-                  limit=None if limits is None else limits[t])
+        YearSpend(
+            year=inst.calendar(t),
+            corporation=_money(amounts[t]),
+            limit=None if limits is None else limits[t],
+        )
         for t in range(inst.horizon)
     ]
 
@@ -81,55 +89,84 @@ def spend(inst: Instance, chosen: np.ndarray) -> Spend:
         amounts = corporation[primary == d].sum(axis=0)
         bounds = s.rules.domain_share.get(key)
         limit = s.rules.domain_budget.get(key)
-        per_domain.append(DomainSpend(
-            domain=key, corporation=_money(amounts.sum()), share=share(float(amounts.sum())),
-            min_share=bounds.min if bounds else None, max_share=bounds.max if bounds else None,
-            budget_total=limit.total if limit else None,
-            per_year=_years(inst, amounts, limit.per_year if limit else None),
-        ))
+        per_domain.append(
+            DomainSpend(
+                domain=key,
+                corporation=_money(amounts.sum()),
+                share=share(float(amounts.sum())),
+                min_share=bounds.min if bounds else None,
+                max_share=bounds.max if bounds else None,
+                budget_total=limit.total if limit else None,
+                per_year=_years(inst, amounts, limit.per_year if limit else None),
+            )
+        )
     per_partner = []
     for p, partner in enumerate(s.partners):
         amounts = inst.partner_pay[runs, p].sum(axis=0)
-        per_partner.append(PartnerSpend(
-            partner=partner.key, total=_money(amounts.sum()), limit_total=partner.budget.total,
-            per_year=_years(inst, amounts, partner.budget.per_year),
-        ))
+        per_partner.append(
+            PartnerSpend(
+                partner=partner.key,
+                total=_money(amounts.sum()),
+                limit_total=partner.budget.total,
+                per_year=_years(inst, amounts, partner.budget.per_year),
+            )
+        )
     cap = s.rules.cap_per_regulated_home
     per_neighbourhood = []
     for n in sorted(set(hoods.tolist())):
         amounts = corporation[hoods == n].sum(axis=0)
-        limit = None if cap is None else cap * float(inst.regulated_homes[n])
-        per_neighbourhood.append(NeighbourhoodSpend(
-            neighbourhood=inst.codes[n], corporation=_money(amounts.sum()),
-            share=share(float(amounts.sum())), max_share=s.rules.max_neighbourhood_share,
-            cap_per_year=limit, per_year=_years(inst, amounts, None),
-        ))
+        cap_per_year = None if cap is None else cap * float(inst.regulated_homes[n])
+        per_neighbourhood.append(
+            NeighbourhoodSpend(
+                neighbourhood=inst.codes[n],
+                corporation=_money(amounts.sum()),
+                share=share(float(amounts.sum())),
+                max_share=s.rules.max_neighbourhood_share,
+                cap_per_year=cap_per_year,
+                per_year=_years(inst, amounts, None),
+            )
+        )
     per_area = []
     for area in s.rules.area_budget:
-        inside = np.array([
-            (area.municipality is None or n.municipality == area.municipality)
-            and (area.district is None or n.district == area.district)
-            for n in s.neighbourhoods
-        ])
+        inside = np.array(
+            [
+                (area.municipality is None or n.municipality == area.municipality)
+                and (area.district is None or n.district == area.district)
+                for n in s.neighbourhoods
+            ]
+        )
         amounts = corporation[inside[hoods]].sum(axis=0)
-        per_area.append(AreaSpend(
-            municipality=area.municipality, district=area.district,
-            corporation=_money(amounts.sum()), limit_total=area.total,
-            per_year=_years(inst, amounts, area.per_year),
-        ))
+        per_area.append(
+            AreaSpend(
+                municipality=area.municipality,
+                district=area.district,
+                corporation=_money(amounts.sum()),
+                limit_total=area.total,
+                per_year=_years(inst, amounts, area.per_year),
+            )
+        )
     per_resource = [
-        ResourceUse(resource=key, year=inst.calendar(t),
-                    used=round(float(inst.uses[runs, r, t].sum()), 6),
-                    limit=s.resources[key].per_year[t])
-        for r, key in enumerate(inst.resource_keys) for t in range(inst.horizon)
+        ResourceUse(
+            resource=key,
+            year=inst.calendar(t),
+            used=round(float(inst.uses[runs, r, t].sum()), 6),
+            limit=s.resources[key].per_year[t],
+        )
+        for r, key in enumerate(inst.resource_keys)
+        for t in range(inst.horizon)
     ]
     partners_total = float(inst.partner_pay[runs].sum())
     return Spend(
-        corporation_total=_money(total), corporation_limit=s.budget.total,
-        partners_total=_money(partners_total), cost_total=_money(inst.cost[runs].sum()),
+        corporation_total=_money(total),
+        corporation_limit=s.budget.total,
+        partners_total=_money(partners_total),
+        cost_total=_money(inst.cost[runs].sum()),
         per_year=_years(inst, corporation.sum(axis=0), s.budget.per_year),
-        per_domain=per_domain, per_partner=per_partner, per_neighbourhood=per_neighbourhood,
-        per_area=per_area, per_resource=per_resource,
+        per_domain=per_domain,
+        per_partner=per_partner,
+        per_neighbourhood=per_neighbourhood,
+        per_area=per_area,
+        per_resource=per_resource,
     )
 
 
@@ -143,10 +180,15 @@ def improvements(inst: Instance, chosen: np.ndarray) -> list[Improvement]:
             d = domain_index[key]
             for t in range(inst.horizon):
                 q = float(inst.projection[n, d, t])
-                rows.append(Improvement(
-                    neighbourhood=hood.code, domain=key, year=inst.calendar(t),
-                    without_plan=round(q, 6), with_plan=round(q + float(effect[n, d, t]), 6),
-                    gap=round(float(inst.gap[n, d, t]), 6),
-                    gap_closed=round(float(closed[n, d, t]), 6),
-                ))
+                rows.append(
+                    Improvement(
+                        neighbourhood=hood.code,
+                        domain=key,
+                        year=inst.calendar(t),
+                        without_plan=round(q, 6),
+                        with_plan=round(q + float(effect[n, d, t]), 6),
+                        gap=round(float(inst.gap[n, d, t]), 6),
+                        gap_closed=round(float(closed[n, d, t]), 6),
+                    )
+                )
     return rows

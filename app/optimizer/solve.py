@@ -31,8 +31,9 @@ class RunLimits:
 
 def scenario_sha256(scenario: Scenario) -> str:
     """SHA-256 of the canonical document: validated, defaults filled, keys sorted."""
-    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True,
-                           separators=(",", ":"), ensure_ascii=False)
+    canonical = json.dumps(
+        scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -44,48 +45,79 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
     capped = limits.max_time_limit_s is not None and time_limit > limits.max_time_limit_s
     if capped and limits.max_time_limit_s is not None:
         time_limit = limits.max_time_limit_s
-    report = SolverReport(name=settings.name, solver_version=solver_version(settings.name),
-                          pulp_version=pulp.__version__, time_limit_s=time_limit,
-                          mip_gap=settings.mip_gap, threads=settings.threads,
-                          time_limit_capped=capped)
+    report = SolverReport(
+        name=settings.name,
+        solver_version=solver_version(settings.name),
+        pulp_version=pulp.__version__,
+        time_limit_s=time_limit,
+        mip_gap=settings.mip_gap,
+        threads=settings.threads,
+        time_limit_capped=capped,
+    )
     digest = scenario_sha256(scenario)
 
     inst = compile_instance(scenario)
     model = build_model(inst)
     built = time.perf_counter()
-    size = ModelSize(candidates=inst.n_candidates, variables=len(model.columns),
-                     constraints=len(model.rows), nonzeros=sum(len(r) for r in model.rows))
+    size = ModelSize(
+        candidates=inst.n_candidates,
+        variables=len(model.columns),
+        constraints=len(model.rows),
+        nonzeros=sum(len(r) for r in model.rows),
+    )
     # The greedy start counts against the time limit: the limit is the client's wall clock.
     warm_start = greedy_plan(inst, model, time_budget_s=min(5.0, max(0.5, 0.2 * time_limit)))
-    options = SolveOptions(solver=settings.name,
-                           time_limit_s=max(0.05, time_limit - (time.perf_counter() - built)),
-                           mip_gap=settings.mip_gap, threads=settings.threads,
-                           cancel=limits.cancel)
+    options = SolveOptions(
+        solver=settings.name,
+        time_limit_s=max(0.05, time_limit - (time.perf_counter() - built)),
+        mip_gap=settings.mip_gap,
+        threads=settings.threads,
+        cancel=limits.cancel,
+    )
     outcome = solve_model(model, options, warm_start)
     if outcome.values is None and warm_start is not None and outcome.status == "error":
-        outcome = SolveOutcome("feasible", warm_start, None, outcome.bound, None,
-                               "stopped at the time limit before the solver found a plan; "
-                               "this is the greedy starting plan")
+        outcome = SolveOutcome(
+            "feasible",
+            warm_start,
+            None,
+            outcome.bound,
+            None,
+            "stopped at the time limit before the solver found a plan; "
+            "this is the greedy starting plan",
+        )
     solved = time.perf_counter()
     report.timings = Timings(build_s=round(built - started, 4), solve_s=round(solved - built, 4))
 
     if outcome.values is None:
         report.timings.total_s = round(time.perf_counter() - started, 4)
-        return Recommendation(status=outcome.status, message=outcome.message,
-                              scenario_sha256=digest, solver=report, model=size)
+        return Recommendation(
+            status=outcome.status,
+            message=outcome.message,
+            scenario_sha256=digest,
+            solver=report,
+            model=size,
+        )
     chosen = np.rint(outcome.values[: inst.n_candidates]).astype(np.int64)
     objective = plan_value(inst, chosen)
     bound = max(outcome.bound, objective) if outcome.bound is not None else None
     gap = None
     if bound is not None:
-        gap = 0.0 if bound - objective <= 1e-9 * max(1.0, abs(bound)) else \
-            (bound - objective) / max(abs(objective), 1e-10)
+        gap = (
+            0.0
+            if bound - objective <= 1e-9 * max(1.0, abs(bound))
+            else (bound - objective) / max(abs(objective), 1e-10)
+        )
     recommendation = Recommendation(
-        status=outcome.status, message=outcome.message, objective=round(objective, 6),
+        status=outcome.status,
+        message=outcome.message,
+        objective=round(objective, 6),
         bound=None if bound is None else round(bound, 6),
         gap=None if gap is None else round(gap, 9),
-        scenario_sha256=digest, solver=report, model=size,
-        allocations=allocations(inst, chosen), spend=spend(inst, chosen),
+        scenario_sha256=digest,
+        solver=report,
+        model=size,
+        allocations=allocations(inst, chosen),
+        spend=spend(inst, chosen),
         improvements=improvements(inst, chosen),
     )
     report.timings.total_s = round(time.perf_counter() - started, 4)

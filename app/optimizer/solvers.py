@@ -8,12 +8,12 @@ it on wall-clock time (and on a cancellation request).
 from __future__ import annotations
 
 import os
-from importlib import metadata
 import re
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any, Literal
 
 import highspy
@@ -69,8 +69,9 @@ def solver_version(name: str) -> str:
     return "CBC (bundled with PuLP)"
 
 
-def solve_model(model: Model, options: SolveOptions,
-                warm_start: np.ndarray | None = None) -> SolveOutcome:
+def solve_model(
+    model: Model, options: SolveOptions, warm_start: np.ndarray | None = None
+) -> SolveOutcome:
     if options.solver == "cbc":
         return _solve_cbc(model, options, warm_start)
     solver = _ArrayHighs(model, options, warm_start)
@@ -103,8 +104,12 @@ class _ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
     """PuLP's in-memory HiGHS interface, with the matrix handed over in one array call."""
 
     def __init__(self, model: Model, options: SolveOptions, warm_start: np.ndarray | None):
-        super().__init__(msg=False, gapRel=options.mip_gap, threads=options.threads,
-                         timeLimit=options.time_limit_s)
+        super().__init__(
+            msg=False,
+            gapRel=options.mip_gap,
+            threads=options.threads,
+            timeLimit=options.time_limit_s,
+        )
         self.model = model
         self.options = options
         self.warm_start = warm_start
@@ -116,8 +121,11 @@ class _ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         h.setOptionValue("random_seed", 0)
         self._pass_model(h)
         if self.warm_start is not None:
-            h.setSolution(len(self.warm_start), np.arange(len(self.warm_start), dtype=np.int32),
-                          self.warm_start.astype(float))
+            h.setSolution(
+                len(self.warm_start),
+                np.arange(len(self.warm_start), dtype=np.int32),
+                self.warm_start.astype(float),
+            )
         deadline = time.monotonic() + self.options.time_limit_s
         cancel = self.options.cancel
 
@@ -132,9 +140,11 @@ class _ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         if self.outcome.values is not None:
             for var, value in zip(self.model.columns, self.outcome.values, strict=True):
                 var.varValue = value
-        status = {"optimal": pulp.LpStatusOptimal, "feasible": pulp.LpStatusOptimal,
-                  "infeasible": pulp.LpStatusInfeasible}.get(self.outcome.status,
-                                                             pulp.LpStatusUndefined)
+        status = {
+            "optimal": pulp.LpStatusOptimal,
+            "feasible": pulp.LpStatusOptimal,
+            "infeasible": pulp.LpStatusInfeasible,
+        }.get(self.outcome.status, pulp.LpStatusUndefined)
         lp.assignStatus(status)
         return status
 
@@ -147,16 +157,32 @@ class _ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
             costs[var.index] = coefficient
         lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], dtype=float)
         upper = np.array([inf if v.upBound is None else v.upBound for v in columns], dtype=float)
-        h.addCols(len(columns), costs, lower, upper, 0, np.zeros(0, np.int32),
-                  np.zeros(0, np.int32), np.zeros(0))
+        h.addCols(
+            len(columns),
+            costs,
+            lower,
+            upper,
+            0,
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int32),
+            np.zeros(0),
+        )
         integer = np.array([v.cat == pulp.LpInteger for v in columns], dtype=bool)
         if integer.any():
             positions = np.flatnonzero(integer).astype(np.int32)
-            h.changeColsIntegrality(len(positions), positions,
-                                    np.full(len(positions), 1, dtype=np.uint8))
+            h.changeColsIntegrality(
+                len(positions), positions, np.full(len(positions), 1, dtype=np.uint8)
+            )
         row_lower, row_upper = row_bounds(self.model)
-        h.addRows(len(self.model.rows), row_lower, row_upper, len(value),
-                  starts[:-1].astype(np.int32), index, value)
+        h.addRows(
+            len(self.model.rows),
+            row_lower,
+            row_upper,
+            len(value),
+            starts[:-1].astype(np.int32),
+            index,
+            value,
+        )
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
 
     def _read_outcome(self, h: highspy.Highs) -> SolveOutcome:
@@ -165,23 +191,35 @@ class _ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         info = h.getInfo()
         has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
         if model_status in (kinds.kInfeasible, kinds.kUnboundedOrInfeasible):
-            return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
+            return SolveOutcome(
+                "infeasible", None, None, None, None, "no plan satisfies every rule"
+            )
         if model_status == kinds.kModelEmpty:
             return SolveOutcome("optimal", np.zeros(0), 0.0, 0.0, 0.0)
         if not has_solution:
             bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
-            return SolveOutcome("error", None, None, bound, None,
-                                f"no plan found (HiGHS: {h.modelStatusToString(model_status)})")
+            return SolveOutcome(
+                "error",
+                None,
+                None,
+                bound,
+                None,
+                f"no plan found (HiGHS: {h.modelStatusToString(model_status)})",
+            )
         values = np.asarray(h.getSolution().col_value, dtype=float)
         objective = float(info.objective_function_value)
         bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else objective
         gap = _relative_gap(objective, bound)
         if model_status == kinds.kOptimal:
             return SolveOutcome("optimal", values, objective, bound, gap)
-        reason = "cancelled" if self.options.cancel is not None and self.options.cancel.is_set() \
+        reason = (
+            "cancelled"
+            if self.options.cancel is not None and self.options.cancel.is_set()
             else "stopped at the time limit"
-        return SolveOutcome("feasible", values, objective, bound, gap,
-                            f"{reason}; best plan found, gap {gap:.4%}")
+        )
+        return SolveOutcome(
+            "feasible", values, objective, bound, gap, f"{reason}; best plan found, gap {gap:.4%}"
+        )
 
 
 def _relative_gap(objective: float, bound: float) -> float:
@@ -194,26 +232,37 @@ _CBC_RESULT = re.compile(r"Result - (.+)")
 _CBC_NUMBER = r"([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
 
 
-def _solve_cbc(model: Model, options: SolveOptions,
-               warm_start: np.ndarray | None) -> SolveOutcome:
+def _solve_cbc(model: Model, options: SolveOptions, warm_start: np.ndarray | None) -> SolveOutcome:
     if warm_start is not None:
         for var, value in zip(model.columns, warm_start, strict=True):
             var.setInitialValue(value)
     with tempfile.TemporaryDirectory(prefix="onderbouwd-cbc-") as folder:
         log_path = os.path.join(folder, "cbc.log")
         solver = pulp.PULP_CBC_CMD(
-            msg=False, timeLimit=options.time_limit_s, gapRel=options.mip_gap,
-            threads=options.threads, logPath=log_path, warmStart=warm_start is not None,
-            keepFiles=False, options=["randomCbcSeed 1"],
+            msg=False,
+            timeLimit=options.time_limit_s,
+            gapRel=options.mip_gap,
+            threads=options.threads,
+            logPath=log_path,
+            warmStart=warm_start is not None,
+            keepFiles=False,
+            options=["randomCbcSeed 1"],
         )
         model.problem.solve(solver)
         log = open(log_path, encoding="utf-8", errors="replace").read()
-    result = (_CBC_RESULT.search(log).group(1).strip() if _CBC_RESULT.search(log) else "")
+    found = _CBC_RESULT.search(log)
+    result = found.group(1).strip() if found else ""
     if model.problem.status == pulp.LpStatusInfeasible or "infeasible" in result.lower():
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     if model.problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        return SolveOutcome("error", None, None, None, None,
-                            f"no plan found (CBC: {result or pulp.LpStatus[model.problem.status]})")
+        return SolveOutcome(
+            "error",
+            None,
+            None,
+            None,
+            None,
+            f"no plan found (CBC: {result or pulp.LpStatus[model.problem.status]})",
+        )
     values = np.array([v.varValue or 0.0 for v in model.columns], dtype=float)
     objective = float(pulp.value(model.problem.objective) or 0.0)
     if result.startswith("Optimal"):
@@ -224,5 +273,11 @@ def _solve_cbc(model: Model, options: SolveOptions,
     if bound is not None and bound < objective:
         bound = objective
     gap = _relative_gap(objective, bound) if bound is not None else None
-    return SolveOutcome("feasible", values, objective, bound, gap,
-                        f"stopped at the time limit ({result}); best plan found")
+    return SolveOutcome(
+        "feasible",
+        values,
+        objective,
+        bound,
+        gap,
+        f"stopped at the time limit ({result}); best plan found",
+    )

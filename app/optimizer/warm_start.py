@@ -41,8 +41,9 @@ def greedy_plan(inst: Instance, model: Model, time_budget_s: float = 5.0) -> np.
     return None
 
 
-def _greedy(inst: Instance, model: Model, expected_total: float,
-            deadline: float) -> tuple[np.ndarray | None, float]:
+def _greedy(
+    inst: Instance, model: Model, expected_total: float, deadline: float
+) -> tuple[np.ndarray | None, float]:
     starts, index, value = constraint_matrix(model)
     n_rows, n_cols = len(model.rows), len(model.columns)
     matrix = sparse.csr_matrix((value, index, starts), shape=(n_rows, n_cols)).tocsc()
@@ -65,8 +66,15 @@ def _greedy(inst: Instance, model: Model, expected_total: float,
         n, i = int(inst.cand_n[c]), int(inst.cand_i[c])
         hood = np.array([n])
         after = effect[n] + inst.effects[i][:, None] * inst.effect_years[c][None, :]
-        return float((factor[n] * (_cell_value_at(inst, hood, after[None], weights)[0]
-                                   - _cell_value_at(inst, hood, effect[n][None], weights)[0])).sum())
+        return float(
+            (
+                factor[n]
+                * (
+                    _cell_value_at(inst, hood, after[None], weights)[0]
+                    - _cell_value_at(inst, hood, effect[n][None], weights)[0]
+                )
+            ).sum()
+        )
 
     # Shares are checked against the total the plan is expected to reach (the budget), not the
     # running total: otherwise the first run alone would be 100 % of spend and break every share.
@@ -93,8 +101,9 @@ def _greedy(inst: Instance, model: Model, expected_total: float,
 
     # Lock-ins and shares start unmet: the greedy may leave them unmet on its way and
     # repairs them at the end; every other row must never become more violated.
-    soft = np.array([kind.startswith(("lock_in", "domain_share_min"))
-                     for kind in model.row_kinds], dtype=bool)
+    soft = np.array(
+        [kind.startswith(("lock_in", "domain_share_min")) for kind in model.row_kinds], dtype=bool
+    )
 
     def try_add(c: int, must_improve: np.ndarray | None = None) -> bool:
         if model.x[c].upBound == 0 or columns[c] == 1:
@@ -108,16 +117,19 @@ def _greedy(inst: Instance, model: Model, expected_total: float,
         if must_improve is not None:
             wanted = np.isin(touched, must_improve)
             rows = touched[wanted]
-            if violation(activity[rows] + delta[wanted], rows).sum() >= \
-                    violation(activity[rows], rows).sum() - _TOLERANCE:
+            if (
+                violation(activity[rows] + delta[wanted], rows).sum()
+                >= violation(activity[rows], rows).sum() - _TOLERANCE
+            ):
                 return False
         activity[touched] += delta
         columns[c] = 1
         pair = pair_cols.get(f"u{int(inst.cand_i[c])}_{int(inst.cand_n[c])}")
         if pair is not None:
             columns[pair] = 1
-        effect[inst.cand_n[c]] += (inst.effects[inst.cand_i[c]][:, None]
-                                   * inst.effect_years[c][None, :])
+        effect[inst.cand_n[c]] += (
+            inst.effects[inst.cand_i[c]][:, None] * inst.effect_years[c][None, :]
+        )
         return True
 
     cost = np.maximum(corporation_total, 1e-6)
@@ -181,26 +193,31 @@ def standalone_gains(inst: Instance, chunk: int = 50_000) -> np.ndarray:
         block = slice(first, first + chunk)
         hoods = inst.cand_n[block]
         effect = inst.effects[inst.cand_i[block]][:, :, None] * inst.effect_years[block][:, None, :]
-        gains[block] = (factor[hoods] * _cell_value_at(inst, hoods, effect, weights)).sum(axis=(1, 2))
+        gains[block] = (factor[hoods] * _cell_value_at(inst, hoods, effect, weights)).sum(
+            axis=(1, 2)
+        )
     return gains
 
 
-def _cell_value_at(inst: Instance, hoods: np.ndarray, effect: np.ndarray,
-                   all_weights: np.ndarray) -> np.ndarray:
+def _cell_value_at(
+    inst: Instance, hoods: np.ndarray, effect: np.ndarray, all_weights: np.ndarray
+) -> np.ndarray:
     """`cell_value` for the cells of the given neighbourhoods only, (len(hoods), D, H)."""
     segments = segment_count(inst)
     gap = inst.gap[hoods]
     width = gap / segments
     weights = all_weights[hoods]
-    filled = np.clip(effect[..., None] - np.arange(segments) * width[..., None], 0.0,
-                     width[..., None])
+    filled = np.clip(
+        effect[..., None] - np.arange(segments) * width[..., None], 0.0, width[..., None]
+    )
     if inst.scenario.objective.cap_at_target:
         return (weights * filled).sum(axis=-1)
     return effect + ((weights - 1.0) * filled).sum(axis=-1)
 
 
-def _fill_pieces(inst: Instance, model: Model, position: dict[str, int], effect: np.ndarray,
-                 columns: np.ndarray) -> None:
+def _fill_pieces(
+    inst: Instance, model: Model, position: dict[str, int], effect: np.ndarray, columns: np.ndarray
+) -> None:
     """Pieces take the credited improvement deepest first, within each piece's width."""
     segments = segment_count(inst)
     for var in model.columns:

@@ -14,7 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.schemas.scenario_checks import scenario_problems
 
-NonNegative = Annotated[float, Field(ge=0)]
+# Upper bounds far beyond any real question keep every number the model computes finite and
+# within what a solver can represent (a home count of 1e30 is a typo, not a neighbourhood).
+Money = Annotated[float, Field(ge=0, le=1e11, description="Euros.")]
+Homes = Annotated[float, Field(ge=0, le=1e7)]
+Units = Annotated[float, Field(ge=0, le=1e6)]
+ScorePoints = Annotated[float, Field(ge=-1e3, le=1e3)]
+Effect = Annotated[float, Field(ge=0, le=1e3)]
+Year = Annotated[int, Field(ge=1900, le=2200)]
 Share = Annotated[float, Field(ge=0, le=1)]
 Key = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -39,14 +46,14 @@ class Strict(BaseModel):
 class Domain(Strict):
     key: Key
     label: str | None = None
-    weight: NonNegative = 1.0
+    weight: Annotated[float, Field(ge=0, le=1e3)] = 1.0
 
 
 class DomainScore(Strict):
-    score: float
-    trend: float = 0.0
-    target: float = 0.0
-    score_year: int | None = Field(
+    score: ScorePoints
+    trend: ScorePoints = 0.0
+    target: ScorePoints = 0.0
+    score_year: Year | None = Field(
         default=None, description="Year the score was measured; default start_year - 1."
     )
 
@@ -56,17 +63,16 @@ class Neighbourhood(Strict):
     name: str | None = None
     district: str | None = None
     municipality: str | None = None
-    homes: NonNegative
-    regulated_homes: NonNegative = 0.0
+    homes: Homes
+    regulated_homes: Homes = 0.0
     scores: dict[str, DomainScore] = Field(default_factory=dict)
-
 
 
 class Limit(Strict):
     """A money or capacity limit over the horizon and/or per calendar year; absent = no limit."""
 
-    total: NonNegative | None = None
-    per_year: list[NonNegative] | None = None
+    total: Money | None = None
+    per_year: list[Money] | None = None
 
 
 class Partner(Strict):
@@ -78,31 +84,30 @@ class Partner(Strict):
 class PartnerContribution(Strict):
     partner: Key
     share: Share | None = None
-    amount_per_year: NonNegative | None = None
-
+    amount_per_year: Money | None = None
 
 
 class Cost(Strict):
-    fixed: NonNegative | list[NonNegative] = 0.0
-    per_home: NonNegative | list[NonNegative] = 0.0
+    fixed: Money | list[Money] = 0.0
+    per_home: Money | list[Money] = 0.0
 
 
 class Eligibility(Strict):
     codes: list[Key] | None = None
-    min_gap: dict[str, NonNegative] | None = None
+    min_gap: dict[str, Effect] | None = None
 
 
 class Intervention(Strict):
     key: Key
     name: str | None = None
     domain: Key = Field(description="Primary domain: the one spending rules count it under.")
-    effects: dict[str, NonNegative] = Field(default_factory=dict)
+    effects: dict[str, Effect] = Field(default_factory=dict)
     cost: Cost = Field(default_factory=Cost)
     duration_years: Annotated[int, Field(ge=1)] | None = 1
     lag_years: Annotated[int, Field(ge=0)] = 0
     effect_persists: bool = False
     partner_contributions: list[PartnerContribution] = Field(default_factory=list)
-    uses: dict[str, NonNegative] = Field(default_factory=dict)
+    uses: dict[str, Units] = Field(default_factory=dict)
     eligible: list[Key] | Eligibility | None = None
     exclusive_group: Key | None = None
     requires: list[Key] = Field(default_factory=list)
@@ -112,7 +117,7 @@ class Intervention(Strict):
 
 
 class Resource(Strict):
-    per_year: list[NonNegative]
+    per_year: list[Units]
 
 
 class ShareBounds(Strict):
@@ -120,19 +125,17 @@ class ShareBounds(Strict):
     max: Share = 1.0
 
 
-
 class AreaBudget(Strict):
     municipality: str | None = None
     district: str | None = None
-    total: NonNegative | None = None
-    per_year: list[NonNegative] | None = None
-
+    total: Money | None = None
+    per_year: list[Money] | None = None
 
 
 class Lock(Strict):
     intervention: Key
     neighbourhood: Key
-    start_year: int | None = None
+    start_year: Year | None = None
     fund: bool
 
 
@@ -141,7 +144,7 @@ class Rules(Strict):
     domain_budget: dict[str, Limit] = Field(default_factory=dict)
     max_neighbourhood_share: Share | None = None
     area_budget: list[AreaBudget] = Field(default_factory=list)
-    cap_per_regulated_home: NonNegative | None = None
+    cap_per_regulated_home: Money | None = None
     locks: list[Lock] = Field(default_factory=list)
 
 
@@ -215,7 +218,9 @@ _UNION_TAGS = frozenset(
 )
 
 
-def errors_from_validation(error: ValidationError, prefix: Sequence[int | str] = ()) -> list[dict[str, str]]:
+def errors_from_validation(
+    error: ValidationError, prefix: Sequence[int | str] = ()
+) -> list[dict[str, str]]:
     seen: dict[str, str] = {}
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])[len(prefix) :] if prefix else tuple(item["loc"])

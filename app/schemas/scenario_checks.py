@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.schemas.scenario import Intervention, Limit, Scenario
+    from app.schemas.scenario import AreaBudget, Intervention, Limit, Scenario
 
 Problem = tuple[str, str]
 
@@ -50,18 +50,20 @@ def _neighbourhood_values(s: Scenario) -> Iterator[Problem]:
     for n_index, n in enumerate(s.neighbourhoods):
         path = f"neighbourhoods[{n_index}]"
         if n.regulated_homes > n.homes:
-            yield f"{path}.regulated_homes", (
-                f"regulated_homes ({n.regulated_homes:g}) must not exceed homes ({n.homes:g})"
+            yield (
+                f"{path}.regulated_homes",
+                (f"regulated_homes ({n.regulated_homes:g}) must not exceed homes ({n.homes:g})"),
             )
         for domain in n.scores:
             if domain not in domains:
                 yield f"{path}.scores.{domain}", f"unknown domain '{domain}'"
 
 
-def _limit_lengths(limit: Limit, path: str, horizon: int) -> Iterator[Problem]:
+def _limit_lengths(limit: Limit | AreaBudget, path: str, horizon: int) -> Iterator[Problem]:
     if limit.per_year is not None and len(limit.per_year) != horizon:
-        yield f"{path}.per_year", (
-            f"needs one entry per horizon year ({horizon}), got {len(limit.per_year)}"
+        yield (
+            f"{path}.per_year",
+            (f"needs one entry per horizon year ({horizon}), got {len(limit.per_year)}"),
         )
 
 
@@ -72,8 +74,9 @@ def _limits(s: Scenario) -> Iterator[Problem]:
         yield from _limit_lengths(partner.budget, f"partners[{index}].budget", horizon)
     for key, resource in s.resources.items():
         if len(resource.per_year) != horizon:
-            yield f"resources.{key}.per_year", (
-                f"needs one entry per horizon year ({horizon}), got {len(resource.per_year)}"
+            yield (
+                f"resources.{key}.per_year",
+                (f"needs one entry per horizon year ({horizon}), got {len(resource.per_year)}"),
             )
     for domain, limit in s.rules.domain_budget.items():
         yield from _limit_lengths(limit, f"rules.domain_budget.{domain}", horizon)
@@ -93,8 +96,9 @@ def _partner_contributions(s: Scenario) -> Iterator[Problem]:
                 yield path, "give exactly one of share or amount_per_year"
             share_sum += contribution.share or 0.0
         if share_sum > 1 + 1e-9:
-            yield f"interventions[{i_index}].partner_contributions", (
-                f"shares sum to {share_sum:g}; they may sum to at most 1"
+            yield (
+                f"interventions[{i_index}].partner_contributions",
+                (f"shares sum to {share_sum:g}; they may sum to at most 1"),
             )
 
 
@@ -111,8 +115,9 @@ def _intervention_references(s: Scenario) -> Iterator[Problem]:
                 yield f"{path}.effects.{domain}", f"unknown domain '{domain}'"
         for resource in intervention.uses:
             if resource not in s.resources:
-                yield f"{path}.uses.{resource}", (
-                    f"unknown resource '{resource}' (declare it under resources)"
+                yield (
+                    f"{path}.uses.{resource}",
+                    (f"unknown resource '{resource}' (declare it under resources)"),
                 )
         for r_index, required in enumerate(intervention.requires):
             if required not in keys:
@@ -146,8 +151,9 @@ def _intervention_fit(s: Scenario) -> Iterator[Problem]:
         path = f"interventions[{i_index}]"
         duration = intervention.duration_years
         if duration is not None and duration > horizon:
-            yield f"{path}.duration_years", (
-                f"a run of {duration} years cannot fit in a horizon of {horizon} years"
+            yield (
+                f"{path}.duration_years",
+                (f"a run of {duration} years cannot fit in a horizon of {horizon} years"),
             )
             continue
         expected = duration if duration is not None else horizon
@@ -155,14 +161,17 @@ def _intervention_fit(s: Scenario) -> Iterator[Problem]:
             value = getattr(intervention.cost, part)
             if isinstance(value, list) and len(value) != expected:
                 what = "duration_years" if duration is not None else "horizon_years (duration null)"
-                yield f"{path}.cost.{part}", (
-                    f"needs one entry per run year ({expected}, from {what}), got {len(value)}"
+                yield (
+                    f"{path}.cost.{part}",
+                    (f"needs one entry per run year ({expected}, from {what}), got {len(value)}"),
                 )
 
 
 def _requires_cycles(s: Scenario) -> Iterator[Problem]:
     index_of = {i.key: index for index, i in enumerate(s.interventions)}
-    graph = {i.key: [r for r in i.requires if r in index_of and r != i.key] for i in s.interventions}
+    graph = {
+        i.key: [r for r in i.requires if r in index_of and r != i.key] for i in s.interventions
+    }
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     reported: set[str] = set()
 
@@ -173,8 +182,9 @@ def _requires_cycles(s: Scenario) -> Iterator[Problem]:
                 cycle = [*trail[trail.index(required) :], required]
                 if required not in reported:
                     reported.add(required)
-                    yield f"interventions[{index_of[key]}].requires", (
-                        "requires forms a cycle: " + " -> ".join(cycle)
+                    yield (
+                        f"interventions[{index_of[key]}].requires",
+                        ("requires forms a cycle: " + " -> ".join(cycle)),
                     )
             elif state.get(required) is None:
                 yield from visit(required, [*trail, required])
@@ -194,8 +204,9 @@ def _rule_references(s: Scenario) -> Iterator[Problem]:
         if domain not in domains:
             yield f"rules.domain_share.{domain}", f"unknown domain '{domain}'"
         if bounds.min > bounds.max:
-            yield f"rules.domain_share.{domain}.min", (
-                f"min ({bounds.min:g}) must not exceed max ({bounds.max:g})"
+            yield (
+                f"rules.domain_share.{domain}.min",
+                (f"min ({bounds.min:g}) must not exceed max ({bounds.max:g})"),
             )
     for domain in rules.domain_budget:
         if domain not in domains:

@@ -80,9 +80,10 @@ class TestDesignExample:
         document = _with_solver(_document("design_example.json"), "highs")
         other = copy.deepcopy(document)
         other["budget"]["total"] = 499_999
-        assert solve(parse_scenario(document)).scenario_sha256 != solve(
-            parse_scenario(other)
-        ).scenario_sha256
+        assert (
+            solve(parse_scenario(document)).scenario_sha256
+            != solve(parse_scenario(other)).scenario_sha256
+        )
 
 
 class TestSolversAgree:
@@ -111,8 +112,10 @@ class TestTimeLimit:
         document = _with_solver(_document("utrecht.json"), "highs", time_limit_s=3)
         result = solve(parse_scenario(document))
         assert result.status in ("feasible", "optimal")
-        assert result.bound is not None and result.objective is not None
+        assert result.bound is not None
+        assert result.objective is not None
         assert result.bound >= result.objective - 1e-6
         if result.status == "feasible":
-            assert result.gap is not None and result.gap > 0
+            assert result.gap is not None
+            assert result.gap > 0
             assert "time limit" in result.message
