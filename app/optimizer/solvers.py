@@ -72,6 +72,9 @@ def solver_version(name: str) -> str:
 def solve_model(
     model: Model, options: SolveOptions, warm_start: np.ndarray | None = None
 ) -> SolveOutcome:
+    if any(len(row) == 0 and not row.valid() for row in model.rows):
+        # A rule no decision can meet (a lock on a pair that has no candidate at all).
+        return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     if options.solver == "cbc":
         return _solve_cbc(model, options, warm_start)
     solver = _ArrayHighs(model, options, warm_start)
@@ -154,7 +157,9 @@ class _ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         starts, index, value = constraint_matrix(self.model)
         costs = np.zeros(len(columns))
         for var, coefficient in self.model.problem.objective.items():
-            costs[var.index] = coefficient
+            # PuLP adds a fixed `__dummy` column to an objective without variables: not ours.
+            if var.name != "__dummy":
+                costs[var.index] = coefficient
         lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], dtype=float)
         upper = np.array([inf if v.upBound is None else v.upBound for v in columns], dtype=float)
         h.addCols(
@@ -265,7 +270,7 @@ def _solve_cbc(model: Model, options: SolveOptions, warm_start: np.ndarray | Non
         )
     values = np.array([v.varValue or 0.0 for v in model.columns], dtype=float)
     objective = float(pulp.value(model.problem.objective) or 0.0)
-    if result.startswith("Optimal"):
+    if result.startswith("Optimal") or model.problem.sol_status == pulp.LpSolutionOptimal:
         return SolveOutcome("optimal", values, objective, objective, 0.0)
     bound_match = re.search(r"Lower bound:\s+" + _CBC_NUMBER, log)
     # CBC minimises the negated objective, so its lower bound is minus our upper bound.

@@ -23,9 +23,10 @@ def segment_count(inst: Instance) -> int:
 def piece_weights(inst: Instance) -> np.ndarray:
     """ω(n,d,t,k): the weight of piece k (k = 0 deepest) of each cell's gap, (N,D,H,S)."""
     segments = segment_count(inst)
-    if segments == 1:
+    objective = inst.scenario.objective
+    if objective.equity == "linear" or objective.equity_strength == 0:
         return np.ones((*inst.gap.shape, 1))
-    strength = inst.scenario.objective.equity_strength
+    strength = objective.equity_strength
     width = inst.gap / segments
     midpoint_depth = inst.gap[..., None] - (np.arange(segments) + 0.5) * width[..., None]
     largest = inst.largest_gap[None, :, None, None]
