@@ -31,8 +31,9 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _scenario(size: int, interventions: int, years: int, seed: int, solver: str, gap: float,
-              time_limit: float) -> dict[str, Any]:
+def _scenario(
+    size: int, interventions: int, years: int, seed: int, solver: str, gap: float, time_limit: float
+) -> dict[str, Any]:
     from examples.generate_random import random_scenario
 
     document = random_scenario(size, interventions, years, seed)
@@ -57,9 +58,14 @@ def run_ours(args: tuple[Any, ...]) -> dict[str, Any]:
     timings = answer["solver"]["timings"]
     model = answer.get("model") or {}
     return {
-        "variables": model.get("variables"), "constraints": model.get("constraints"),
-        "build_s": timings["build_s"], "solve_s": timings["solve_s"], "total_s": total,
-        "peak_rss_mib": _peak_rss_mib(), "objective": answer["objective"], "gap": answer["gap"],
+        "variables": model.get("variables"),
+        "constraints": model.get("constraints"),
+        "build_s": timings["build_s"],
+        "solve_s": timings["solve_s"],
+        "total_s": total,
+        "peak_rss_mib": _peak_rss_mib(),
+        "objective": answer["objective"],
+        "gap": answer["gap"],
         "status": answer["status"],
     }
 
@@ -92,9 +98,14 @@ def run_plain(args: tuple[Any, ...]) -> dict[str, Any]:
         info = model.problem.solverModel.getInfo()
         reported_gap = float(info.mip_gap)
     return {
-        "variables": len(model.columns), "constraints": len(model.rows),
-        "build_s": built - started, "solve_s": solved - built, "total_s": solved - started,
-        "peak_rss_mib": _peak_rss_mib(), "objective": objective, "gap": reported_gap,
+        "variables": len(model.columns),
+        "constraints": len(model.rows),
+        "build_s": built - started,
+        "solve_s": solved - built,
+        "total_s": solved - started,
+        "peak_rss_mib": _peak_rss_mib(),
+        "objective": objective,
+        "gap": reported_gap,
         "status": pulp.LpStatus[model.problem.status],
     }
 
@@ -128,13 +139,33 @@ def main() -> None:
     parser.add_argument("--no-plain", action="store_true", help="skip the plain formulation")
     options = parser.parse_args()
 
-    columns = ["size", "solver", "model", "status", "variables", "constraints", "build_s",
-               "solve_s", "total_s", "peak_rss_mib", "objective", "gap", "ours/plain"]
+    columns = [
+        "size",
+        "solver",
+        "model",
+        "status",
+        "variables",
+        "constraints",
+        "build_s",
+        "solve_s",
+        "total_s",
+        "peak_rss_mib",
+        "objective",
+        "gap",
+        "ours/plain",
+    ]
     print(" | ".join(columns))
     for size in options.sizes:
         for solver in options.solvers:
-            args = (size, options.interventions, options.years, options.seed, solver,
-                    options.gap, options.time_limit)
+            args = (
+                size,
+                options.interventions,
+                options.years,
+                options.seed,
+                solver,
+                options.gap,
+                options.time_limit,
+            )
             ours = _in_own_process(run_ours, args)
             plain = {} if options.no_plain else _in_own_process(run_plain, args)
             ratio = None
@@ -146,12 +177,25 @@ def main() -> None:
                 if "error" in row:
                     print(f"{size} | {solver} | {label} | error: {row['error']}")
                     continue
-                cells = [size, solver, label, row["status"], row["variables"],
-                         row["constraints"], row["build_s"], row["solve_s"], row["total_s"],
-                         row["peak_rss_mib"], row["objective"], row["gap"],
-                         ratio if label == "ours" else None]
-                print(" | ".join(_cell(c, 4 if i == 11 else 2) for i, c in enumerate(cells)),
-                      flush=True)
+                cells = [
+                    size,
+                    solver,
+                    label,
+                    row["status"],
+                    row["variables"],
+                    row["constraints"],
+                    row["build_s"],
+                    row["solve_s"],
+                    row["total_s"],
+                    row["peak_rss_mib"],
+                    row["objective"],
+                    row["gap"],
+                    ratio if label == "ours" else None,
+                ]
+                print(
+                    " | ".join(_cell(c, 4 if i == 11 else 2) for i, c in enumerate(cells)),
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def slow_scenario(items: int = 250, constraints: int = 5, seed: int = 7) -> dict
         "horizon_years": 1,
         "domains": [{"key": "value"}],
         "neighbourhoods": [{"code": "N", "homes": 1,
-                            "scores": {"value": {"score": 0, "target": 10 * sum(profits)}}}],
+                            "scores": {"value": {"score": 0, "target": 1e6}}}],
         "interventions": [
             {"key": f"item{j}", "domain": "value", "effects": {"value": profits[j]},
              "cost": {"fixed": weights[0][j]},
