@@ -272,9 +272,11 @@ def _solve_cbc(model: Model, options: SolveOptions, warm_start: np.ndarray | Non
     objective = float(pulp.value(model.problem.objective) or 0.0)
     if result.startswith("Optimal") or model.problem.sol_status == pulp.LpSolutionOptimal:
         return SolveOutcome("optimal", values, objective, objective, 0.0)
-    bound_match = re.search(r"Lower bound:\s+" + _CBC_NUMBER, log)
-    # CBC minimises the negated objective, so its lower bound is minus our upper bound.
-    bound = -float(bound_match.group(1)) if bound_match else None
+    # CBC prints "Upper bound" when it maximises; a "Lower bound" belongs to the minimisation
+    # of the negated objective.
+    upper = re.search(r"Upper bound:\s+" + _CBC_NUMBER, log)
+    lower = re.search(r"Lower bound:\s+" + _CBC_NUMBER, log)
+    bound = float(upper.group(1)) if upper else (-float(lower.group(1)) if lower else None)
     if bound is not None and bound < objective:
         bound = objective
     gap = _relative_gap(objective, bound) if bound is not None else None
