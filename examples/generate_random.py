@@ -46,26 +46,30 @@ def _neighbourhoods(rng: np.random.Generator, count: int, horizon: int) -> list[
                 "trend": round(float(rng.normal(-0.01, 0.03)), 3),
                 "target": 0.0,
             }
-        hoods.append({
-            "code": f"BU{municipality:04d}{n:06d}",
-            "name": f"Buurt {n}",
-            "district": f"Wijk {municipality}-{int(rng.integers(DISTRICTS_PER_MUNICIPALITY))}",
-            "municipality": f"Gemeente {municipality}",
-            "homes": float(homes[n]),
-            "regulated_homes": float(regulated[n]),
-            "scores": scores,
-        })
+        hoods.append(
+            {
+                "code": f"BU{municipality:04d}{n:06d}",
+                "name": f"Buurt {n}",
+                "district": f"Wijk {municipality}-{int(rng.integers(DISTRICTS_PER_MUNICIPALITY))}",
+                "municipality": f"Gemeente {municipality}",
+                "homes": float(homes[n]),
+                "regulated_homes": float(regulated[n]),
+                "scores": scores,
+            }
+        )
     return hoods
 
 
-def _interventions(rng: np.random.Generator, count: int, horizon: int,
-                   codes: list[str]) -> list[dict[str, Any]]:
+def _interventions(
+    rng: np.random.Generator, count: int, horizon: int, codes: list[str]
+) -> list[dict[str, Any]]:
     items = []
     for k in range(count):
         primary = DOMAINS[k % len(DOMAINS)]
         effects = {primary: round(float(rng.uniform(0.04, 0.25)), 3)}
-        for other in rng.choice([d for d in DOMAINS if d != primary], size=int(rng.integers(0, 3)),
-                                replace=False):
+        for other in rng.choice(
+            [d for d in DOMAINS if d != primary], size=int(rng.integers(0, 3)), replace=False
+        ):
             effects[str(other)] = round(float(rng.uniform(0.01, 0.08)), 3)
         duration: int | None = int(rng.integers(1, horizon + 1))
         if k % 13 == 5:
@@ -105,18 +109,23 @@ def _interventions(rng: np.random.Generator, count: int, horizon: int,
     return items
 
 
-def _affordable_lock(interventions: list[dict[str, Any]], hoods: list[dict[str, Any]],
-                     cap: float) -> dict[str, Any]:
+def _affordable_lock(
+    interventions: list[dict[str, Any]], hoods: list[dict[str, Any]], cap: float
+) -> dict[str, Any]:
     """A lock-in that the per-home cap and the budgets can carry: a cheap run in a large buurt."""
-    free = [i for i in interventions
-            if "eligible" not in i and "requires" not in i and i["duration_years"] is not None]
+    free = [
+        i
+        for i in interventions
+        if "eligible" not in i and "requires" not in i and i["duration_years"] is not None
+    ]
     cheapest = min(free, key=lambda i: i["cost"]["fixed"] + i["cost"]["per_home"] * 1000)
     largest = max(hoods, key=lambda h: h["regulated_homes"])
     return {"intervention": cheapest["key"], "neighbourhood": largest["code"], "fund": True}
 
 
-def random_scenario(n_neighbourhoods: int, n_interventions: int, horizon_years: int = 3,
-                    seed: int = 0) -> dict[str, Any]:
+def random_scenario(
+    n_neighbourhoods: int, n_interventions: int, horizon_years: int = 3, seed: int = 0
+) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     hoods = _neighbourhoods(rng, n_neighbourhoods, horizon_years)
     codes = [h["code"] for h in hoods]
@@ -124,11 +133,15 @@ def random_scenario(n_neighbourhoods: int, n_interventions: int, horizon_years: 
     total_homes = sum(h["homes"] for h in hoods)
     yearly = round(total_homes * 14.0, -3)  # about €14 per home per year
     districts = sorted({h["district"] for h in hoods})
-    area_budget = [{"district": d, "total": round(yearly * horizon_years * 0.08, -3)}
-                   for d in districts[:: max(1, len(districts) // 3)]]
+    area_budget = [
+        {"district": d, "total": round(yearly * horizon_years * 0.08, -3)}
+        for d in districts[:: max(1, len(districts) // 3)]
+    ]
     staff = round(n_neighbourhoods * 0.12 + 2, 1)
-    locks = [_affordable_lock(interventions, hoods, cap=120.0),
-             {"intervention": interventions[2]["key"], "neighbourhood": codes[-1], "fund": False}]
+    locks = [
+        _affordable_lock(interventions, hoods, cap=120.0),
+        {"intervention": interventions[2]["key"], "neighbourhood": codes[-1], "fund": False},
+    ]
     return {
         "name": f"Random {n_neighbourhoods} x {n_interventions} x {horizon_years} (seed {seed})",
         "start_year": 2027,
@@ -136,22 +149,32 @@ def random_scenario(n_neighbourhoods: int, n_interventions: int, horizon_years: 
         "neighbourhoods": hoods,
         "partners": [
             {"key": "gemeente", "budget": {"total": round(yearly * 0.4 * horizon_years, -3)}},
-            {"key": "zorgpartner", "budget": {"per_year": [round(yearly * 0.1, -3)] * horizon_years}},
+            {
+                "key": "zorgpartner",
+                "budget": {"per_year": [round(yearly * 0.1, -3)] * horizon_years},
+            },
         ],
         "interventions": interventions,
         "budget": {"total": yearly * horizon_years * 0.95, "per_year": [yearly] * horizon_years},
         "resources": {"staff_fte": {"per_year": [staff] * horizon_years}},
         "rules": {
-            "domain_share": {"nuisance_safety": {"min": 0.1, "max": 0.4},
-                             "social_cohesion": {"min": 0.05}},
+            "domain_share": {
+                "nuisance_safety": {"min": 0.1, "max": 0.4},
+                "social_cohesion": {"min": 0.05},
+            },
             "domain_budget": {"housing_stock": {"total": round(yearly * horizon_years * 0.2, -3)}},
             "max_neighbourhood_share": 0.25 if n_neighbourhoods >= 20 else 0.6,
             "area_budget": area_budget,
             "cap_per_regulated_home": 120,
             "locks": locks,
         },
-        "objective": {"equity": "prioritarian", "equity_strength": 1.0, "segments": 4,
-                      "cap_at_target": True, "discount_rate": 0.02},
+        "objective": {
+            "equity": "prioritarian",
+            "equity_strength": 1.0,
+            "segments": 4,
+            "cap_at_target": True,
+            "discount_rate": 0.02,
+        },
         "solver": {"name": "highs", "time_limit_s": 60, "mip_gap": 0.001},
     }
 
@@ -163,8 +186,9 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     options = parser.parse_args()
-    document = random_scenario(options.neighbourhoods, options.interventions, options.years,
-                               options.seed)
+    document = random_scenario(
+        options.neighbourhoods, options.interventions, options.years, options.seed
+    )
     json.dump(document, sys.stdout, indent=1)
     sys.stdout.write("\n")
 

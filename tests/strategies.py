@@ -37,9 +37,9 @@ FRACTIONS = (0.5, 1.0, 0.7, 2.0, 0.4, 1.0, 0.7, 0)
 _ABSENT = object()
 
 
-def _maybe(draw: Any, value_strategy: st.SearchStrategy, p_absent: bool = True) -> Any:
-    """A value, or _ABSENT (the key is left out) when p_absent allows."""
-    if p_absent and draw(st.booleans()):
+def _maybe(draw: Any, value_strategy: st.SearchStrategy) -> Any:
+    """A value, or (half the time) _ABSENT: the key is left out and its default applies."""
+    if draw(st.booleans()):
         return _ABSENT
     return draw(value_strategy)
 
@@ -425,3 +425,16 @@ EXPECTED_FEATURES = frozenset({
     "segments_1", "segments_2", "segments_3", "segments_4",
     "cap_at_target_true", "cap_at_target_false", "discount",
 })
+
+
+@st.composite
+def explain_scenarios(draw: Any) -> dict:
+    """`small_scenarios()` with, half the time, one more pair locked out, so that every reason
+    for not funding a pair (DESIGN §4) shows up in a few hundred documents."""
+    doc = draw(small_scenarios())
+    if doc["interventions"] and draw(st.booleans()):
+        lock = {"intervention": draw(st.sampled_from(doc["interventions"]))["key"],
+                "neighbourhood": draw(st.sampled_from(doc["neighbourhoods"]))["code"],
+                "fund": False}
+        doc.setdefault("rules", {}).setdefault("locks", []).append(lock)
+    return doc

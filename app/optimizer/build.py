@@ -204,8 +204,8 @@ def _money_rows(b: _Builder) -> None:
     cap = s.rules.cap_per_regulated_home
     if cap is not None:
         counting = np.array([i.counts_toward_cap for i in s.interventions])[inst.cand_i]
-        for n in range(len(inst.codes)):
-            members = np.flatnonzero(counting & (inst.cand_n == n))
+        for n, own in enumerate(inst.by_neighbourhood):
+            members = own[counting[own]]
             if members.size == 0:
                 continue
             for t in range(inst.horizon):
@@ -265,10 +265,7 @@ def _share_rows(b: _Builder) -> None:
             )
     share = rules.max_neighbourhood_share
     if share is not None and share < 1:
-        order = np.argsort(inst.cand_n, kind="stable")
-        bounds_at = np.searchsorted(inst.cand_n[order], np.arange(len(inst.codes) + 1))
-        for n in range(len(inst.codes)):
-            members = order[bounds_at[n] : bounds_at[n + 1]]
+        for n, members in enumerate(inst.by_neighbourhood):
             if spend[members].sum() == 0:
                 continue
             b.row(
@@ -299,8 +296,7 @@ def _dense_share_rows(b: _Builder, spend: np.ndarray) -> None:
             share_row(f"domain_share_max:{key}", members, bounds.max, pulp.LpConstraintLE)
     share = rules.max_neighbourhood_share
     if share is not None and share < 1:
-        for n in range(len(inst.codes)):
-            members = np.flatnonzero(inst.cand_n == n)
+        for n, members in enumerate(inst.by_neighbourhood):
             if members.size:
                 share_row(f"max_neighbourhood_share:{n}", members, share, pulp.LpConstraintLE)
 
@@ -314,7 +310,10 @@ def _combinatorial_rows(b: _Builder) -> None:
         for c, (i, n, t) in enumerate(zip(inst.cand_i, inst.cand_n, inst.cand_s, strict=True))
     }
     by_pair: dict[tuple[int, int], list[int]] = defaultdict(list)
+    pairs_of: dict[int, list[int]] = defaultdict(list)  # intervention → its neighbourhoods
     for (i, n, _), c in index.items():
+        if (i, n) not in by_pair:
+            pairs_of[i].append(n)
         by_pair[(i, n)].append(c)
     key_index = {key: i for i, key in enumerate(inst.intervention_keys)}
     code_index = {code: n for n, code in enumerate(inst.codes)}
@@ -342,7 +341,7 @@ def _combinatorial_rows(b: _Builder) -> None:
         if intervention.exclusive_group is not None:
             groups[intervention.exclusive_group].append(i)
     for group, members in groups.items():
-        for n in range(len(inst.codes)):
+        for n in sorted({n for i in members for n in pairs_of[i]}):
             runs = [c for i in members for c in by_pair.get((i, n), [])]
             if len(runs) > 1:
                 b.row(
@@ -353,19 +352,24 @@ def _combinatorial_rows(b: _Builder) -> None:
                 )
 
     for (i, n, t), c in index.items():
+        # With at most one run of i in n, "i started by year t needs j started by year t" can
+        # be written cumulatively: Σ_{s≤t} x(i,n,s) ≤ Σ_{s≤t} x(j,n,s). That is valid only then
+        # (one run of j may serve several runs of i) and gives the integral hull of the pair.
+        single = s.interventions[i].max_per_neighbourhood == 1 and not b.plain
+        mine = [index[(i, n, u)] for u in range(t + 1) if (i, n, u) in index] if single else [c]
         for required in s.interventions[i].requires:
             j = key_index[required]
             earlier = [index[(j, n, u)] for u in range(t + 1) if (j, n, u) in index]
             b.row(
                 f"requires:{inst.intervention_keys[i]}:{required}",
-                [(b.x[c], 1.0), *[(b.x[e], -1.0) for e in earlier]],
+                [*[(b.x[e], 1.0) for e in mine], *[(b.x[e], -1.0) for e in earlier]],
                 pulp.LpConstraintLE,
                 0.0,
             )
 
     for i, intervention in enumerate(s.interventions):
         most = intervention.max_per_neighbourhood
-        pairs = [(n, runs) for (j, n), runs in sorted(by_pair.items()) if j == i]
+        pairs = [(n, by_pair[(i, n)]) for n in sorted(pairs_of[i])]
         if most is not None:
             for n, runs in pairs:
                 if len(runs) > most:

@@ -8,6 +8,7 @@ numbers are cited where a rule is applied.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -46,6 +47,13 @@ class Instance:
     @property
     def n_candidates(self) -> int:
         return int(self.cand_i.shape[0])
+
+    @cached_property
+    def by_neighbourhood(self) -> list[np.ndarray]:
+        """The candidates of each neighbourhood, in candidate order."""
+        order = np.argsort(self.cand_n, kind="stable")
+        edges = np.searchsorted(self.cand_n[order], np.arange(len(self.codes) + 1))
+        return [order[edges[n] : edges[n + 1]] for n in range(len(self.codes))]
 
     def calendar(self, t: int) -> int:
         return self.start_year + t

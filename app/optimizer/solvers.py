@@ -22,7 +22,7 @@ import pulp
 
 from app.optimizer.build import Model
 
-Status = Literal["optimal", "feasible", "infeasible", "error"]
+Status = Literal["optimal", "feasible", "infeasible", "error", "stale"]
 
 
 def _construct_quietly() -> None:
@@ -80,6 +80,13 @@ def solve_model(
     solver = _ArrayHighs(model, options, warm_start)
     model.problem.solve(solver)
     assert solver.outcome is not None
+    if solver.outcome.status == "stale":
+        if warm_start is not None:
+            # HiGHS can report the optimum's objective yet hand back the starting plan's
+            # columns (seen when presolve settles the model outright); without it, it is exact.
+            return solve_model(model, options, None)
+        return SolveOutcome("error", None, None, None, None,
+                            "HiGHS returned a plan that does not match its objective")
     return solver.outcome
 
 
@@ -117,6 +124,7 @@ class _ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         self.options = options
         self.warm_start = warm_start
         self.outcome: SolveOutcome | None = None
+        self.costs = np.zeros(0)
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 (PuLP's name)
         self.createAndConfigureSolver(lp)
@@ -160,6 +168,7 @@ class _ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
             # PuLP adds a fixed `__dummy` column to an objective without variables: not ours.
             if var.name != "__dummy":
                 costs[var.index] = coefficient
+        self.costs = costs
         lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], dtype=float)
         upper = np.array([inf if v.upBound is None else v.upBound for v in columns], dtype=float)
         h.addCols(
@@ -213,6 +222,8 @@ class _ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
             )
         values = np.asarray(h.getSolution().col_value, dtype=float)
         objective = float(info.objective_function_value)
+        if abs(float(self.costs @ values) - objective) > 1e-6 * max(1.0, abs(objective)):
+            return SolveOutcome("stale", None, None, None, None, "columns do not match")
         bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else objective
         gap = _relative_gap(objective, bound)
         if model_status == kinds.kOptimal:
