@@ -1,14 +1,21 @@
-"""The application factory: settings, problem handlers, middleware and routers."""
+"""The application factory: settings, database, problem handlers, middleware, routers, and the
+embedded job runner (started with the application, stopped with it)."""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from app.api.body_limit import BodySizeLimit
 from app.api.openapi import install_openapi
 from app.api.problems import register_problem_handlers
-from app.api.routers import health, solve
+from app.api.routers import audit, catalogue, health, keys, neighbourhoods, runs, scenarios, solve
 from app.core.config import VERSION, Settings, get_settings
+from app.core.db import Database
+from app.jobs.runner import EmbeddedRunner
 
 DESCRIPTION = """\
 Onderbouwd chooses which liveability interventions a housing corporation funds, in which
@@ -20,17 +27,43 @@ budgets and rules) to `POST /api/v1/solve` and get back the recommendation: the 
 spend per year, domain, partner and neighbourhood, and the improvement per neighbourhood and
 domain. Every error is an RFC 9457 `application/problem+json` document; validation errors name
 each offending field by its JSON path.
+
+Every endpoint under `/api/v1` needs an API key of your organisation, sent as
+`Authorization: Bearer <key>`. Roles: `viewer` reads and solves, `planner` also writes the
+catalogue and scenarios and starts runs, `admin` also manages keys.
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Onderbouwd", version=VERSION, description=DESCRIPTION)
+    database = database or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = EmbeddedRunner(database, settings) if settings.runner_enabled else None
+        app.state.runner = runner
+        if runner is not None:
+            runner.start()
+        try:
+            yield
+        finally:
+            if runner is not None:
+                await asyncio.to_thread(runner.stop)
+
+    app = FastAPI(title="Onderbouwd", version=VERSION, description=DESCRIPTION,
+                  lifespan=lifespan)
     app.state.settings = settings
+    app.state.database = database
     register_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(solve.router)
+    app.include_router(scenarios.router)
+    app.include_router(runs.router)
+    app.include_router(neighbourhoods.router)
+    app.include_router(catalogue.router)
+    app.include_router(audit.router)
+    app.include_router(keys.router)
     install_openapi(app)
     return app
 

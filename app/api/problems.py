@@ -15,10 +15,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.errors import (
     PROBLEM_BASE,
+    Conflict,
     FieldError,
     MalformedJson,
     OnderbouwdError,
@@ -111,7 +113,7 @@ def malformed_json(item: dict[str, Any], document: Any) -> MalformedJson:
 
 async def _onderbouwd_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, OnderbouwdError)
-    return problem_response(exc, request.url.path)
+    return problem_response(exc, request.url.path, headers=exc.headers)
 
 
 async def _scenario_invalid(request: Request, exc: Exception) -> ProblemResponse:
@@ -158,6 +160,14 @@ async def _http_exception(request: Request, exc: Exception) -> ProblemResponse:
     return problem_response(error, request.url.path, headers=exc.headers)
 
 
+async def _integrity(request: Request, exc: Exception) -> ProblemResponse:
+    # Two requests wrote the same thing at once (the same Idempotency-Key, the same new
+    # version number); the unique constraint kept one, this one wrote nothing.
+    error = Conflict("another request changed the same data at the same time; nothing was "
+                     "written: send this request again")
+    return problem_response(error, request.url.path)
+
+
 async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
     # The details stay in the server log (the exception propagates to the server after this).
     error = OnderbouwdError("the server could not answer this request; the error has been logged")
@@ -169,6 +179,7 @@ def register_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ScenarioInvalid, _scenario_invalid)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -178,6 +189,13 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         400: "Malformed JSON (`application/problem+json`).",
         413: "Request body larger than the server accepts (`application/problem+json`).",
         422: "Invalid document: `errors` names every offending JSON path "
+        "(`application/problem+json`).",
+        401: "No API key, or one that is unknown or revoked (`application/problem+json`).",
+        403: "The key's role may not do this (`application/problem+json`).",
+        404: "Nothing of that id in your organisation (`application/problem+json`).",
+        409: "Conflicts with the current state, or an `Idempotency-Key` reused with another "
+        "body (`application/problem+json`).",
+        503: "Not ready: database unreachable or schema not current "
         "(`application/problem+json`).",
     }
     return {

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from app.cli.explain_report import print_diagnosis, print_explanation
 from app.core.config import Settings
 from app.schemas.recommendation import Recommendation, Spend
 
@@ -18,6 +19,8 @@ def print_report(console: Console, recommendation: Recommendation, settings: Set
         console.print(Text(recommendation.message, style="italic"))
     for warning in recommendation.warnings:
         console.print(Text(f"warning: {warning}", style="yellow"))
+    if recommendation.diagnosis is not None:
+        print_diagnosis(console, recommendation.diagnosis)
     if recommendation.status not in ("optimal", "feasible"):
         return
     console.print(_allocations(recommendation))
@@ -25,6 +28,8 @@ def print_report(console: Console, recommendation: Recommendation, settings: Set
         console.print(_spend_per_year(recommendation.spend))
         if recommendation.spend.per_resource:
             console.print(_resources(recommendation.spend))
+    if recommendation.explanation is not None:
+        print_explanation(console, recommendation.explanation)
 
 
 def _header(r: Recommendation, settings: Settings) -> Table:

@@ -47,6 +47,7 @@ def run_solve(
     time_limit: float | None,
     mip_gap: float | None,
     settings: Settings,
+    explain: bool = True,
 ) -> int:
     """Solve `file` and print the outcome; return the exit code."""
     try:
@@ -61,7 +62,7 @@ def run_solve(
         return EXIT_BAD_INPUT
 
     with _stdout_to_stderr():
-        recommendation = solve_inline(scenario, settings)
+        recommendation = solve_inline(scenario, settings, explain=explain)
 
     if as_json:
         sys.stdout.write(recommendation.model_dump_json(indent=2) + "\n")

@@ -41,7 +41,37 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite:///./var/onderbouwd.db",
         description="SQLAlchemy URL of the database (SQLite file by default, PostgreSQL in "
-        "production).",
+        "production, `postgresql+psycopg://user@host/db`).",
+    )
+    runner_enabled: bool = Field(
+        default=True,
+        description="Run the embedded job runner (worker processes beside the API) in `serve`.",
+    )
+    runner_workers: int = Field(
+        default=2, ge=1, le=64, description="Runs the embedded runner solves at the same time."
+    )
+    runner_lease_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a claimed run stays with its runner without a heartbeat; after "
+        "that another runner takes it over (a stopped process's runs are picked up again).",
+    )
+    runner_poll_s: float = Field(
+        default=0.5, gt=0, description="How often the runner looks for queued runs (seconds)."
+    )
+    runner_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Attempts at one run (a solver process that dies counts) before it fails.",
+    )
+    demo: bool = Field(
+        default=True,
+        description="`serve` loads the demo organisation when it is missing and prints a demo "
+        "planner key.",
+    )
+    demo_organisation: str = Field(
+        default="Demo Utrecht", min_length=1, description="Name of the demo organisation."
     )
 
 

@@ -26,10 +26,12 @@ class OnderbouwdError(Exception):
         status: int | None = None,
         type: str | None = None,  # the RFC 9457 member name
         title: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
+        self.headers = headers
         if status is not None:
             self.status = status
         if type is not None:
@@ -63,3 +65,41 @@ class PayloadTooLarge(OnderbouwdError):
     def __init__(self, limit_bytes: int) -> None:
         super().__init__(f"the request body exceeds the limit of {limit_bytes:,} bytes")
         self.limit_bytes = limit_bytes
+
+
+class Unauthorized(OnderbouwdError):
+    status = 401
+    type = PROBLEM_BASE + "unauthorized"
+    title = "Unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(OnderbouwdError):
+    status = 403
+    type = PROBLEM_BASE + "forbidden"
+    title = "Forbidden"
+
+
+class NotFound(OnderbouwdError):
+    status = 404
+    type = PROBLEM_BASE + "not-found"
+    title = "Not Found"
+
+
+class Conflict(OnderbouwdError):
+    status = 409
+    type = PROBLEM_BASE + "conflict"
+    title = "Conflict"
+
+
+class IdempotencyKeyReused(Conflict):
+    type = PROBLEM_BASE + "idempotency-key-reused"
+    title = "Idempotency-Key reused"
+
+
+class NotReady(OnderbouwdError):
+    status = 503
+    type = PROBLEM_BASE + "not-ready"
+    title = "Service Unavailable"

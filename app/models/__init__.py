@@ -1,0 +1,39 @@
+"""SQLAlchemy 2 models. Importing this package registers every table on `Base.metadata`."""
+
+from app.models.audit import AuditEntry, IdempotencyRecord
+from app.models.base import Base, utcnow, uuid7
+from app.models.catalogue import (
+    Adjustment,
+    Domain,
+    Indicator,
+    IndicatorValue,
+    Intervention,
+    Neighbourhood,
+    Partner,
+)
+from app.models.organisation import ROLES, ApiKey, Organisation
+from app.models.run import FINISHED_STATES, RUN_STATES, Run
+from app.models.scenario import Scenario, ScenarioVersion
+
+__all__ = [
+    "FINISHED_STATES",
+    "ROLES",
+    "RUN_STATES",
+    "Adjustment",
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "Domain",
+    "IdempotencyRecord",
+    "Indicator",
+    "IndicatorValue",
+    "Intervention",
+    "Neighbourhood",
+    "Organisation",
+    "Partner",
+    "Run",
+    "Scenario",
+    "ScenarioVersion",
+    "utcnow",
+    "uuid7",
+]

@@ -6,13 +6,16 @@ import hashlib
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
 
-from app.optimizer.build import build_model
-from app.optimizer.instance import compile_instance
+from app.optimizer.build import Model, build_model
+from app.optimizer.diagnose import diagnose
+from app.optimizer.explain import Context, ExplainOptions, explain
+from app.optimizer.instance import Instance, compile_instance
+from app.optimizer.plan_warnings import plan_warnings
 from app.optimizer.result import allocations, improvements, spend
 from app.optimizer.solvers import SolveOptions, SolveOutcome, solve_model, solver_version
 from app.optimizer.value import plan_value
@@ -27,6 +30,8 @@ class RunLimits:
 
     max_time_limit_s: float | None = None
     cancel: threading.Event | None = None
+    explain: bool = True  # False: the plan only (no explanation; warnings and diagnosis stay)
+    explain_options: ExplainOptions = field(default_factory=ExplainOptions)
 
 
 def scenario_sha256(scenario: Scenario) -> str:
@@ -89,13 +94,21 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
     report.timings = Timings(build_s=round(built - started, 4), solve_s=round(solved - built, 4))
 
     if outcome.values is None:
+        diagnosis = None
+        if outcome.status == "infeasible":
+            diagnosis = diagnose(
+                inst, model, time_limit_s=time_limit, threads=settings.threads,
+                cancel=limits.cancel,
+            )
+        report.timings.explain_s = round(time.perf_counter() - solved, 4)
         report.timings.total_s = round(time.perf_counter() - started, 4)
         return Recommendation(
             status=outcome.status,
-            message=outcome.message,
+            message=outcome.message if diagnosis is None else diagnosis.message,
             scenario_sha256=digest,
             solver=report,
             model=size,
+            diagnosis=diagnosis,
         )
     chosen = np.rint(outcome.values[: inst.n_candidates]).astype(np.int64)
     objective = plan_value(inst, chosen)
@@ -120,5 +133,34 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         spend=spend(inst, chosen),
         improvements=improvements(inst, chosen),
     )
+    budget = limits.explain_options.budget(solved - built, time_limit)
+    _explain_into(recommendation, inst, model, outcome.values, limits, budget)
+    report.timings.explain_s = round(time.perf_counter() - solved, 4)
     report.timings.total_s = round(time.perf_counter() - started, 4)
     return recommendation
+
+
+def _explain_into(
+    recommendation: Recommendation,
+    inst: Instance,
+    model: Model,
+    values: np.ndarray,
+    limits: RunLimits,
+    budget: float,
+) -> None:
+    """The explanation (when asked for) and the empty-plan warnings (always)."""
+    settings = inst.scenario.solver
+    options = limits.explain_options
+    ctx = Context(
+        inst,
+        model,
+        values,
+        settings.mip_gap,
+        options,
+        time.monotonic() + budget,
+        threads=settings.threads,
+        cancel=limits.cancel,
+    )
+    if limits.explain:
+        recommendation.explanation = explain(ctx)
+    recommendation.warnings += plan_warnings(ctx)

@@ -281,16 +281,18 @@ def _solve_cbc(model: Model, options: SolveOptions, warm_start: np.ndarray | Non
         )
     values = np.array([v.varValue or 0.0 for v in model.columns], dtype=float)
     objective = float(pulp.value(model.problem.objective) or 0.0)
-    if result.startswith("Optimal") or model.problem.sol_status == pulp.LpSolutionOptimal:
-        return SolveOutcome("optimal", values, objective, objective, 0.0)
     # CBC prints "Upper bound" when it maximises; a "Lower bound" belongs to the minimisation
-    # of the negated objective.
+    # of the negated objective. A proven optimum within the gap tolerance has one too.
     upper = re.search(r"Upper bound:\s+" + _CBC_NUMBER, log)
     lower = re.search(r"Lower bound:\s+" + _CBC_NUMBER, log)
     bound = float(upper.group(1)) if upper else (-float(lower.group(1)) if lower else None)
     if bound is not None and bound < objective:
         bound = objective
     gap = _relative_gap(objective, bound) if bound is not None else None
+    if result.startswith("Optimal") or model.problem.sol_status == pulp.LpSolutionOptimal:
+        if bound is None:  # proven outright: CBC prints no bound then
+            return SolveOutcome("optimal", values, objective, objective, 0.0)
+        return SolveOutcome("optimal", values, objective, bound, gap)
     return SolveOutcome(
         "feasible",
         values,

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.schemas.explanation import Diagnosis, Explanation
+
 Status = Literal["optimal", "feasible", "infeasible", "error"]
 
 
@@ -133,4 +135,10 @@ class Recommendation(BaseModel):
     allocations: list[Allocation] = Field(default_factory=list)
     spend: Spend | None = None
     improvements: list[Improvement] = Field(default_factory=list)
+    explanation: Explanation | None = Field(
+        default=None, description="Why this plan; left out when explaining was not asked for."
+    )
+    diagnosis: Diagnosis | None = Field(
+        default=None, description="When infeasible: a least-cost set of changes that helps."
+    )
     warnings: list[str] = Field(default_factory=list)

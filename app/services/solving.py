@@ -8,10 +8,13 @@ from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import Scenario, check_scenario
 
 
-def solve_inline(scenario: Scenario, settings: Settings) -> Recommendation:
+def solve_inline(scenario: Scenario, settings: Settings, explain: bool = True) -> Recommendation:
     """Check the whole document (raises `ScenarioInvalid`), then solve it.
 
     A time limit above `settings.max_time_limit_s` is capped, and the answer reports it.
+    `explain=False` leaves the explanation out (the plan only).
     """
     check_scenario(scenario)
-    return solve(scenario, RunLimits(max_time_limit_s=settings.max_time_limit_s))
+    return solve(
+        scenario, RunLimits(max_time_limit_s=settings.max_time_limit_s, explain=explain)
+    )

@@ -12,14 +12,15 @@ from hypothesis import strategies as st
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.api.helpers import DESIGN_EXAMPLE, PROBLEM_JSON, SOLVE
+from tests.api.helpers import DESIGN_EXAMPLE, PROBLEM_JSON, SOLVE, without_key_checks
 
 ANSWERS = {200, 400, 413, 422}
 FUZZ = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # Small solver limits: a mutated document may ask for anything, the server caps it.
-client = TestClient(create_app(Settings(max_time_limit_s=1.0, max_body_bytes=1 << 20)))
+client = TestClient(without_key_checks(
+    create_app(Settings(max_time_limit_s=1.0, max_body_bytes=1 << 20))))
 design = json.loads(DESIGN_EXAMPLE.read_text(encoding="utf-8"))
 
 json_scalars = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)

@@ -14,6 +14,7 @@ import pytest
 import uvicorn
 
 from app.main import create_app
+from tests.api.helpers import without_key_checks
 
 SOLVE_SECONDS = 3  # the scenario below cannot be proven optimal in this time
 
@@ -51,7 +52,8 @@ def live_server() -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning", lifespan="off"))
+    app = without_key_checks(create_app())
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.config import Settings
-from app.main import create_app
 from tests.api.helpers import PROBLEM_JSON, SOLVE, assert_problem, edit, post_document
+from tests.conftest import ClientFactory
 
 
 class TestMalformedJson:
@@ -71,8 +70,8 @@ class TestBodyLimit:
     LIMIT = 1000
 
     @pytest.fixture
-    def client(self) -> TestClient:
-        return TestClient(create_app(Settings(max_body_bytes=self.LIMIT)))
+    def client(self, client_factory: ClientFactory) -> TestClient:
+        return client_factory(max_body_bytes=self.LIMIT)
 
     def test_a_declared_length_over_the_limit(self, client: TestClient) -> None:
         response = client.post(SOLVE, content=b" " * (self.LIMIT + 1),
@@ -132,9 +131,9 @@ class TestValidScenarios:
         assert response.json()["status"] == "infeasible"
 
     def test_a_time_limit_above_the_maximum_is_capped_and_reported(
-        self, design_example: dict
+        self, design_example: dict, client_factory: ClientFactory
     ) -> None:
-        client = TestClient(create_app(Settings(max_time_limit_s=5)))
+        client = client_factory(max_time_limit_s=5)
         edit(design_example, "solver.time_limit_s", 3600)
 
         response = post_document(client, design_example)
@@ -177,8 +176,8 @@ class TestExtremeNumbers:
     each is a 422 naming the field, never the server's catch-all."""
 
     @pytest.fixture
-    def client(self) -> TestClient:
-        return TestClient(create_app(), raise_server_exceptions=False)
+    def client(self, client_factory: ClientFactory) -> TestClient:
+        return client_factory(raise_server_exceptions=False)
 
     @pytest.mark.parametrize(
         ("path", "value"),

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from app.api.deps import SettingsDep
+from fastapi import APIRouter, Query
+
+from app.api.deps import SettingsDep, ViewerKey
 from app.api.problems import problem_responses
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import Scenario
@@ -14,16 +16,23 @@ router = APIRouter(prefix="/api/v1", tags=["solve"])
 @router.post(
     "/solve",
     response_model=Recommendation,
-    responses=problem_responses(400, 413, 422),
+    responses=problem_responses(400, 401, 413, 422),
     summary="Solve an inline scenario synchronously",
     description=(
         "Validates the scenario (contract v1: unknown fields, cross-references and list lengths "
         "are refused with a 422 problem naming every offending JSON path) and answers the "
         "recommendation. A valid scenario without a feasible plan answers 200 with status "
         "`infeasible`. A `solver.time_limit_s` above the server maximum is capped to it, and "
-        "`solver.time_limit_capped` says so."
+        "`solver.time_limit_capped` says so. Any key (viewer or higher); nothing is stored."
     ),
 )
-def solve(scenario: Scenario, settings: SettingsDep) -> Recommendation:
+def solve(
+    scenario: Scenario,
+    settings: SettingsDep,
+    _principal: ViewerKey,
+    explain: Annotated[
+        bool, Query(description="false: the plan only, without the explanation (faster).")
+    ] = True,
+) -> Recommendation:
     # A plain `def`: FastAPI runs it in the thread pool, so the event loop stays free.
-    return solve_inline(scenario, settings)
+    return solve_inline(scenario, settings, explain=explain)

@@ -1,0 +1,41 @@
+"""Alembic, driven from code: upgrade to the latest schema and tell whether a database is there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT_LOCATION = ROOT / "migrations"
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """The project's Alembic configuration; with `engine`, migrations run on that engine."""
+    ini = ROOT / "alembic.ini"
+    config = Config(str(ini)) if ini.exists() else Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revisions(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def is_current(engine: Engine) -> bool:
+    return current_revisions(engine) == head_revisions()

@@ -1,0 +1,1 @@
+"""Background solving: the embedded runner (worker processes beside the API)."""

@@ -1,0 +1,242 @@
+"""The embedded runner: solver processes beside the API, fed from the runs table.
+
+One thread per runner loops every `runner_poll_s`:
+1. collect what finished solver processes answered and write it (only while holding the lease);
+2. renew the leases of its runs, and stop the processes of runs whose cancellation was asked
+   or whose lease another runner has taken over;
+3. claim queued runs (or runs with an expired lease) up to `runner_workers`, and start a
+   process for each.
+
+Each solve runs in a process of its own (forked from a clean forkserver), so a cancellation
+can stop it outright and its memory goes when it ends. A runner that stops cleanly puts its runs
+back in the queue; one that is killed leaves leases that expire, after which any runner takes
+the runs over. Claims are atomic in the database, so two runners never solve the same run.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import secrets
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.jobs.worker import solve_snapshot
+from app.repositories.runs import ClaimedRun, RunQueue
+
+log = logging.getLogger("onderbouwd.runner")
+
+
+def _context() -> BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["__main__", "app.jobs.worker"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+@dataclass
+class _Active:
+    run_id: uuid.UUID
+    attempts: int
+    process: BaseProcess
+    connection: Connection
+    message: tuple[str, Any] | None = None
+    renewed: float = field(default_factory=time.monotonic)
+
+
+class EmbeddedRunner:
+    def __init__(self, database: Database, settings: Settings, owner: str | None = None) -> None:
+        self.database = database
+        self.settings = settings
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._active: dict[uuid.UUID, _Active] = {}
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._context = _context()
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._loop, name="onderbouwd-runner", daemon=True)
+        self._thread.start()
+        log.info("runner %s started (%d workers)", self.owner, self.settings.runner_workers)
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        """Stop claiming, stop the solver processes, and put their runs back in the queue."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+        for active in list(self._active.values()):
+            _end(active.process)
+            self._write(lambda queue, a=active: queue.release(a.run_id, self.owner,
+                                                              count_attempt=False))
+        self._active.clear()
+
+    @property
+    def active_runs(self) -> set[uuid.UUID]:
+        return set(self._active)
+
+    def _loop(self) -> None:
+        _warm_up(self._context)
+        while not self._stopping.is_set():
+            try:
+                self.tick()
+            except Exception:  # a database hiccup must not end the runner
+                log.exception("runner %s: tick failed; trying again", self.owner)
+            self._stopping.wait(self.settings.runner_poll_s)
+
+    def tick(self) -> None:
+        self._collect()
+        self._renew()
+        if not self._stopping.is_set():
+            self._claim()
+
+    # --- the three steps -------------------------------------------------------------------
+
+    def _collect(self) -> None:
+        for active in list(self._active.values()):
+            if active.message is None and active.process.is_alive() and not _read(active):
+                continue
+            if active.message is None:
+                _read(active)  # a last look: the answer may have come just before the exit
+            active.process.join(5)
+            del self._active[active.run_id]
+            active.connection.close()
+            self._record(active)
+
+    def _record(self, active: _Active) -> None:
+        run_id, owner = active.run_id, self.owner
+        if active.message is not None:
+            kind, payload = active.message
+            if kind == "done":
+                self._write(lambda queue: queue.finish(
+                    run_id, owner, "done", result_status=payload["status"],
+                    recommendation=payload))
+            else:
+                self._write(lambda queue: queue.finish(run_id, owner, "failed", error=payload))
+            return
+        code = active.process.exitcode
+        if active.attempts >= self.settings.runner_max_attempts:
+            reason = (f"the solver process stopped without an answer (exit code {code}) on "
+                      f"each of {active.attempts} attempts")
+            self._write(lambda queue: queue.finish(run_id, owner, "failed", error=reason))
+        else:
+            log.warning("run %s: solver process stopped (exit code %s); queued again",
+                        run_id, code)
+            self._write(lambda queue: queue.release(run_id, owner, count_attempt=True))
+
+    def _renew(self) -> None:
+        if not self._active:
+            self._write(lambda queue: queue.cancel_abandoned())
+            return
+        now = time.monotonic()
+        beat = self.settings.runner_lease_s / 3
+        with self.database.transaction() as session:
+            queue = RunQueue(session)
+            lost = set()
+            for active in self._active.values():
+                if now - active.renewed >= beat:
+                    if queue.heartbeat(active.run_id, self.owner, self.settings.runner_lease_s):
+                        active.renewed = now
+                    else:
+                        lost.add(active.run_id)
+            cancelled = queue.cancel_requested(list(self._active)) - lost
+            for run_id in cancelled:
+                _end(self._active[run_id].process)
+                queue.finish(run_id, self.owner, "cancelled")
+            queue.cancel_abandoned()
+        for run_id in lost | cancelled:
+            active = self._active.pop(run_id)
+            if run_id in lost:
+                log.warning("run %s: lease lost to another runner; stopping here", run_id)
+                _end(active.process)
+            active.connection.close()
+
+    def _claim(self) -> None:
+        while len(self._active) < self.settings.runner_workers and not self._stopping.is_set():
+            claimed = self._claim_one()
+            if claimed is None:
+                return
+            self._spawn(claimed)
+
+    def _claim_one(self) -> ClaimedRun | None:
+        while True:
+            with self.database.transaction() as session:
+                queue = RunQueue(session)
+                claimed = queue.claim(self.owner, self.settings.runner_lease_s)
+                if claimed is None or claimed.attempts <= self.settings.runner_max_attempts:
+                    return claimed
+                queue.finish(claimed.id, self.owner, "failed",
+                             error=f"gave up after {claimed.attempts - 1} attempts")
+
+    def _spawn(self, claimed: ClaimedRun) -> None:
+        receiver, sender = self._context.Pipe(duplex=False)
+        process = self._context.Process(  # type: ignore[attr-defined]
+            target=solve_snapshot, args=(claimed.document, self.settings, sender),
+            name=f"onderbouwd-run-{claimed.id}", daemon=True)
+        try:
+            process.start()
+        except Exception as error:  # counts as an attempt, so it cannot loop for ever
+            log.error("run %s: could not start a solver process: %s", claimed.id, error)
+            receiver.close()
+            sender.close()
+            if claimed.attempts >= self.settings.runner_max_attempts:
+                reason = f"could not start a solver process: {error}"
+                self._write(lambda queue: queue.finish(claimed.id, self.owner, "failed",
+                                                       error=reason))
+            else:
+                self._write(lambda queue: queue.release(claimed.id, self.owner,
+                                                        count_attempt=True))
+            return
+        sender.close()
+        self._active[claimed.id] = _Active(claimed.id, claimed.attempts, process, receiver)
+        log.info("run %s: solving (attempt %d)", claimed.id, claimed.attempts)
+
+    def _write(self, action: Any) -> Any:
+        with self.database.transaction() as session:
+            return action(RunQueue(session))
+
+
+def _warm_up(context: BaseContext) -> None:
+    """Start the forkserver before the first claim, so that starting a solver process never
+    takes long enough to let a fresh lease lapse."""
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        try:
+            forkserver.ensure_running()
+        except Exception:  # the first solve will start it, or say why it cannot
+            log.exception("could not start the forkserver")
+
+
+def _read(active: _Active) -> bool:
+    """Take the process's answer if it is there; whether it was."""
+    try:
+        if active.connection.poll():
+            active.message = active.connection.recv()
+    except (EOFError, OSError):
+        pass
+    return active.message is not None
+
+
+def _end(process: BaseProcess) -> None:
+    if process.is_alive():
+        process.terminate()
+        process.join(2)
+    if process.is_alive():
+        process.kill()
+        process.join(2)

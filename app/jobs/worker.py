@@ -1,0 +1,56 @@
+"""What runs inside a solver process: one stored snapshot in, one message out.
+
+The process is the runner's child; it touches no database. It exits on its own when the runner
+that started it is gone, so a stopped server leaves no solves behind.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+from app.core.config import Settings
+from app.schemas.scenario import ScenarioInvalid, parse_scenario
+from app.services.solving import solve_inline
+
+WATCH_INTERVAL_S = 1.0
+
+
+def solve_snapshot(document: dict[str, Any], settings: Settings, connection: Connection) -> None:
+    """Send `("done", recommendation)` or `("failed", reason)` and exit."""
+    _quiet_stdout()
+    _exit_with_parent()
+    try:
+        recommendation = solve_inline(parse_scenario(document), settings)
+        message: tuple[str, Any] = ("done", recommendation.model_dump(mode="json"))
+    except ScenarioInvalid as invalid:
+        message = ("failed", f"the stored scenario is not valid: {invalid}")
+    except Exception as error:  # reported on the run; the runner's log has the rest
+        message = ("failed", f"the solve failed: {type(error).__name__}: {error}")
+    try:
+        connection.send(message)
+    finally:
+        connection.close()
+
+
+def _quiet_stdout() -> None:
+    """Solver libraries print at C level; keep that off the server's stdout."""
+    try:
+        os.dup2(2, 1)
+    except OSError:
+        pass
+
+
+def _exit_with_parent() -> None:
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCH_INTERVAL_S)
+            if os.getppid() != parent:
+                os._exit(3)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

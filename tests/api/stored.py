@@ -1,0 +1,45 @@
+"""Helpers for tests of stored scenarios and runs over HTTP."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+SCENARIOS = "/api/v1/scenarios"
+RUNS = "/api/v1/runs"
+FINISHED = ("done", "failed", "cancelled")
+
+
+def store(client: TestClient, document: dict[str, Any], **headers: str) -> dict[str, Any]:
+    response = client.post(SCENARIOS, json={"document": document}, headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def start(client: TestClient, scenario_id: str, body: dict[str, Any] | None = None
+          ) -> dict[str, Any]:
+    response = client.post(f"{SCENARIOS}/{scenario_id}/runs", json=body)
+    assert response.status_code == 202, response.text
+    assert response.headers["location"] == f"{RUNS}/{response.json()['id']}"
+    run: dict[str, Any] = response.json()
+    return run
+
+
+def wait_until(client: TestClient, run_id: str, states: tuple[str, ...] = FINISHED,
+               timeout_s: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        run: dict[str, Any] = client.get(f"{RUNS}/{run_id}").json()
+        if run["state"] in states:
+            return run
+        assert time.monotonic() < deadline, f"run still {run['state']} after {timeout_s} s"
+        time.sleep(0.05)
+
+
+def without_timings(recommendation: dict[str, Any]) -> dict[str, Any]:
+    copy = dict(recommendation)
+    copy["solver"] = {k: v for k, v in copy["solver"].items() if k != "timings"}
+    return copy

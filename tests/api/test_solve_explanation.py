@@ -1,0 +1,45 @@
+"""The explanation and the diagnosis through `POST /api/v1/solve`, and `?explain=false`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.api.helpers import SOLVE, edit
+
+
+def _post(client: TestClient, document: dict[str, Any], query: str = "") -> dict[str, Any]:
+    response = client.post(SOLVE + query, content=json.dumps(document),
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def test_the_explanation_comes_with_the_plan(api_client: TestClient,
+                                            design_example: dict[str, Any]) -> None:
+    answer = _post(api_client, design_example)
+    explanation = answer["explanation"]
+    assert explanation["binding"][0]["rule"] == "area_budget:0"
+    assert {row["reason"] for row in explanation["candidates"]} == {"outcompeted"}
+    assert all(e["estimate"] for e in explanation["marginal_estimate"])
+    assert answer["solver"]["timings"]["explain_s"] > 0
+    assert answer["diagnosis"] is None
+
+
+def test_explain_false_answers_the_plan_only(api_client: TestClient,
+                                            design_example: dict[str, Any]) -> None:
+    plain = _post(api_client, design_example, "?explain=false")
+    assert plain["explanation"] is None
+    assert plain["objective"] == _post(api_client, design_example)["objective"]
+
+
+def test_an_infeasible_scenario_gets_a_diagnosis(api_client: TestClient,
+                                                design_example: dict[str, Any]) -> None:
+    edit(design_example, "budget.per_year", [40_000, 200_000, 200_000])
+    answer = _post(api_client, design_example)
+    assert answer["status"] == "infeasible"
+    assert answer["diagnosis"]["changes"][0]["target"] == "lock:0"
+    assert "Release the lock" in answer["message"]

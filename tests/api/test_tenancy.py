@@ -1,0 +1,172 @@
+"""One organisation never sees another's data, and every role gets exactly its rights.
+
+The route tables below are checked against the app itself, so a new endpoint with an id, or a
+new write endpoint, fails these tests until it is added here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from tests.api.stored import start, store
+from tests.conftest import ClientFactory
+from tests.tenants import Tenant
+
+V1 = "/api/v1"
+
+# Every route with an id; "{…}" placeholders are filled with the other organisation's ids.
+BY_ID: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/scenarios/{scenario}", None),
+    ("PUT", "/scenarios/{scenario}", {"document": "{document}"}),
+    ("GET", "/scenarios/{scenario}/versions/1", None),
+    ("POST", "/scenarios/{scenario}/runs", None),
+    ("GET", "/runs/{run}", None),
+    ("POST", "/runs/{run}/cancel", None),
+    ("GET", "/neighbourhoods/BU01", None),
+    ("GET", "/neighbourhoods/BU01/scores", None),
+    ("PUT", "/neighbourhoods/BU01/adjustments/safety", {"delta": 1, "rationale": "x"}),
+    ("DELETE", "/neighbourhoods/BU01/adjustments/safety", None),
+    ("GET", "/domains/safety", None),
+    ("GET", "/indicators/nuisance_reports", None),
+    ("GET", "/interventions/caretaker", None),
+    ("GET", "/partners/gemeente", None),
+    ("POST", "/keys/{key}/revoke", None),
+]
+# Upserts by external id: the other organisation's key is a name in one's own namespace.
+UPSERTS = ["/neighbourhoods/{id}", "/domains/{id}", "/indicators/{id}", "/interventions/{id}",
+           "/partners/{id}"]
+LISTS = ["/scenarios", "/runs", "/neighbourhoods", "/domains", "/indicators", "/interventions",
+         "/partners", "/audit", "/keys"]
+
+
+def _routes() -> list[tuple[str, str]]:
+    """(method, path under /api/v1) of every operation the app documents."""
+    paths = create_app().openapi()["paths"]
+    return [(method.upper(), path[len(V1):]) for path, operations in sorted(paths.items())
+            if path.startswith(V1) for method in sorted(operations)]
+
+
+def _shape(path: str) -> str:
+    """`/scenarios/{scenario}/versions/1` → `/scenarios/{}/versions/{}` (ids and keys alike)."""
+    parts = path.strip("/").split("/")
+    fixed = {"scenarios", "versions", "runs", "cancel", "neighbourhoods", "scores",
+             "adjustments", "domains", "indicators", "interventions", "partners", "keys",
+             "revoke", "audit", "solve"}
+    return "/" + "/".join(p if p in fixed else "{}" for p in parts)
+
+
+def test_the_tables_cover_every_route() -> None:
+    routes = _routes()
+    with_ids = {(m, _shape(p)) for m, p in routes if "{" in p}
+    assert with_ids == {(m, _shape(p)) for m, p, _ in BY_ID} | {("PUT", _shape(p))
+                                                                 for p in UPSERTS}
+    assert {p for m, p in routes if m == "GET" and "{" not in p} == set(LISTS)
+
+
+@pytest.fixture
+def theirs(client_factory: ClientFactory, tenant_b: Tenant, design_example: dict
+           ) -> dict[str, str]:
+    """One of everything, owned by organisation B."""
+    client = TestClient(client_factory(role=None).app, headers=tenant_b.headers("admin"))
+    scenario = store(client, design_example)
+    run = start(client, scenario["id"])
+    for path, body in [
+        ("/domains/safety", {"label": "Veiligheid"}),
+        ("/indicators/nuisance_reports", {"domain": "safety", "direction": "higher_is_worse"}),
+        ("/partners/gemeente", {"budget": {"total": 1000}}),
+        ("/interventions/caretaker", {"domain": "safety", "effects": {"safety": 0.1}}),
+        ("/neighbourhoods/BU01", {"homes": 100, "indicator_values": [
+            {"indicator": "nuisance_reports", "year": 2024, "value": 3}]}),
+        ("/neighbourhoods/BU01/adjustments/safety", {"delta": -0.2, "rationale": "known"}),
+    ]:
+        assert client.put(V1 + path, json=body).status_code == 201, path
+    key = client.get(f"{V1}/keys").json()[0]["id"]
+    return {"scenario": scenario["id"], "run": run["id"], "key": key}
+
+
+class TestIsolation:
+    @pytest.mark.parametrize(("method", "path", "body"), BY_ID,
+                             ids=[f"{m} {p}" for m, p, _ in BY_ID])
+    def test_another_organisations_object_is_404(
+        self, client_factory: ClientFactory, theirs: dict[str, str], design_example: dict,
+        method: str, path: str, body: dict[str, Any] | None
+    ) -> None:
+        ours = client_factory(role="admin")
+        if body is not None and body.get("document") == "{document}":
+            body = {"document": design_example}
+
+        response = ours.request(method, V1 + path.format(**theirs), json=body)
+
+        assert response.status_code == 404, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+
+    def test_lists_never_show_another_organisations_rows(
+        self, client_factory: ClientFactory, theirs: dict[str, str], tenant_b: Tenant
+    ) -> None:
+        ours = client_factory(role="admin")
+        their_client = TestClient(ours.app, headers=tenant_b.headers("admin"))
+        for path in LISTS:
+            mine, other = ours.get(V1 + path).json(), their_client.get(V1 + path).json()
+            mine_items = mine if isinstance(mine, list) else mine["items"]
+            other_items = other if isinstance(other, list) else other["items"]
+            assert other_items, path
+            assert not {_identity(i) for i in mine_items} & {_identity(i) for i in other_items}
+
+    @pytest.mark.parametrize("path", UPSERTS)
+    def test_an_upsert_on_another_organisations_key_makes_ones_own(
+        self, client_factory: ClientFactory, theirs: dict[str, str], tenant_b: Tenant,
+        path: str
+    ) -> None:
+        key = {"/neighbourhoods/{id}": "BU01", "/domains/{id}": "safety",
+               "/indicators/{id}": "nuisance_reports", "/interventions/{id}": "caretaker",
+               "/partners/{id}": "gemeente"}[path]
+        body = {"/neighbourhoods/{id}": {"homes": 5}, "/domains/{id}": {"label": "Ours"},
+                "/indicators/{id}": {"direction": "higher_is_better"},
+                "/interventions/{id}": {"domain": "ours"}, "/partners/{id}": {"name": "Ours"}
+                }[path]
+        ours = client_factory(role="planner")
+        their_client = TestClient(ours.app, headers=tenant_b.headers())
+        before = their_client.get(V1 + path.format(id=key)).json()
+
+        assert ours.put(V1 + path.format(id=key), json=body).status_code == 201
+        assert their_client.get(V1 + path.format(id=key)).json() == before
+
+
+def _identity(item: dict[str, Any]) -> str:
+    return str(item.get("id") or item.get("key") or item.get("code"))
+
+
+class TestRoles:
+    WRITES = [(m, p) for m, p in _routes() if m in ("POST", "PUT", "DELETE") and p != "/solve"]
+
+    @pytest.mark.parametrize(("method", "path"), WRITES, ids=[f"{m} {p}" for m, p in WRITES])
+    def test_every_write_refuses_a_viewer(self, client_factory: ClientFactory, method: str,
+                                          path: str) -> None:
+        client = client_factory(role="viewer")
+        concrete = path.replace("{scenario_id}", str(uuid.uuid4())).replace(
+            "{run_id}", str(uuid.uuid4())).replace("{key_id}", str(uuid.uuid4()))
+        for name in ("{key}", "{code}", "{domain}", "{number}"):
+            concrete = concrete.replace(name, "x")
+        response = client.request(method, V1 + concrete, json={})
+        assert response.status_code == 403, response.text
+
+    @pytest.mark.parametrize(("method", "path"), [("GET", "/keys"), ("POST", "/keys"),
+                                                  ("POST", "/keys/{id}/revoke")])
+    def test_key_management_refuses_a_planner(self, client_factory: ClientFactory, method: str,
+                                              path: str) -> None:
+        client = client_factory(role="planner")
+        response = client.request(method, V1 + path.format(id=uuid.uuid4()),
+                                  json={"name": "x", "role": "admin"})
+        assert response.status_code == 403
+
+    def test_a_viewer_reads_everything(self, client_factory: ClientFactory,
+                                       theirs: dict[str, str]) -> None:
+        client = client_factory(role="viewer")
+        for path in LISTS:
+            expected = 403 if path == "/keys" else 200
+            assert client.get(V1 + path).status_code == expected, path
