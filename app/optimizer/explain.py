@@ -7,12 +7,18 @@ more step of a line buys is therefore measured exactly: the MILP is solved again
 raised by the step, from the incumbent (which stays feasible, so the gain is never negative),
 on one HiGHS model that is changed in place (`resolve.Resolver`).
 
-Which lines can skip the re-solve. A line whose row the model left out (funding every candidate
-fits) cannot bind. Otherwise a line L with limit b is proved unable to bind when no plan worth
-more than the incumbent z uses more than b of it: max a_L·x over the LP relaxation of every
-other rule plus value(x) ≥ z + ε is at most b. Raising b then leaves the set of plans worth
-more than z unchanged, so the step buys nothing. The proof is sound for the MILP because the
-LP relaxes it.
+Which lines can skip the re-solve (each proof is sound, so the step provably buys nothing):
+- the model left the line's row out: funding every candidate fits within it;
+- another kept line L' implies it: a_L(c) ≤ a_L'(c) for every candidate and b' ≤ b, so
+  a_L·x ≤ a_L'·x ≤ b' ≤ b for every plan;
+- no plan worth more than the incumbent z uses more than b of it: max a_L·x over the LP
+  relaxation of every other rule plus value(x) ≥ z + ε is at most b. Raising b then leaves the
+  set of plans worth more than z unchanged; the LP relaxes the MILP, so this holds for it.
+
+Time. The explanation has a budget (`ExplainOptions.budget`, by default about the solve's own
+time). The lines that need work share half of what is left evenly; a re-solve that stops at its
+share still has a plan at least as good as the incumbent, so its gain is a lower bound, and it
+says so. At corporation size a re-solve first searches near the plan (`nearby`).
 """
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ The first reason that applies, in this order:
 
 `cost_of_forcing` = z − z(pair locked in), both valued directly, from a re-solve at gap 0 on
 the reused MILP model when at most `exact_limit` pairs need one (or for the pairs the client
-names); otherwise the LP estimate of `marginal.forcing_estimates`, marked `estimate`.
+names); otherwise the LP estimate of `marginal.forcing_estimates`, marked `estimate`. The
+re-solves share the explanation's remaining time evenly; one that stops at its share reports
+what its best plan costs (an upper bound on the cost) and is marked `estimate` too.
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         nonzeros=sum(len(r) for r in model.rows),
     )
     # The greedy start counts against the time limit: the limit is the client's wall clock.
-    warm_start = greedy_plan(inst, model, time_budget_s=min(5.0, max(0.5, 0.2 * time_limit)))
+    warm_start = greedy_plan(inst, model, time_budget_s=min(30.0, max(0.5, 0.25 * time_limit)))
     options = SolveOptions(
         solver=settings.name,
         time_limit_s=max(0.05, time_limit - (time.perf_counter() - built)),

@@ -46,7 +46,8 @@ def _greedy(
 ) -> tuple[np.ndarray | None, float]:
     starts, index, value = constraint_matrix(model)
     n_rows, n_cols = len(model.rows), len(model.columns)
-    matrix = sparse.csr_matrix((value, index, starts), shape=(n_rows, n_cols)).tocsc()
+    by_row = sparse.csr_matrix((value, index, starts), shape=(n_rows, n_cols))
+    matrix = by_row.tocsc()
     lower, upper = row_bounds(model)
     links = np.array([kind == "value_link" for kind in model.row_kinds], dtype=bool)
     lower[links], upper[links] = -np.inf, np.inf  # pieces are filled afterwards, always within
@@ -137,8 +138,13 @@ def _greedy(
     soft_rows = np.flatnonzero(soft)
 
     def repair(rows: np.ndarray) -> None:
-        """Add the best candidates that reduce what is still unmet in `rows`."""
-        for c in np.argsort(-ratio, kind="stable"):
+        """Add the best candidates that reduce what is still unmet in `rows`: only those with a
+        positive coefficient in an unmet row can, so only those are tried."""
+        unmet = rows[violation(activity[rows], rows) > 1e-9]
+        block = by_row[unmet]
+        helpful = np.unique(block.indices[block.data > 0])
+        helpful = helpful[helpful < inst.n_candidates]
+        for c in helpful[np.argsort(-ratio[helpful], kind="stable")]:
             if violation(activity[rows], rows).sum() <= 1e-9 or time.monotonic() > deadline:
                 return
             try_add(int(c), must_improve=rows)
@@ -168,7 +174,16 @@ def _greedy(
     total = float(corporation_total @ columns[: inst.n_candidates])
     if np.any(violation(activity) > 1e-6):
         return None, total  # a lock-in or share the greedy could not meet
+    if total_col is not None:
+        columns[total_col] = total
     _fill_pieces(inst, model, position, effect, columns)
+    # The bookkeeping above is incremental; the plan is only handed on when every row of the
+    # model holds for it exactly (it may become the answer when the solver finds nothing).
+    exact = by_row @ columns
+    row_lower, row_upper = row_bounds(model)
+    scale = 1e-6 * np.maximum(1.0, np.abs(exact))
+    if np.any(exact > row_upper + scale) or np.any(exact < row_lower - scale):
+        return None, total
     return columns, total
 
 
