@@ -184,13 +184,7 @@ def _money_rows(b: _Builder) -> None:
             limit.per_year,
         )
     for a, area in enumerate(s.rules.area_budget):
-        inside = np.array(
-            [
-                (area.municipality is None or n.municipality == area.municipality)
-                and (area.district is None or n.district == area.district)
-                for n in s.neighbourhoods
-            ]
-        )
+        inside = np.array([area.covers(n) for n in s.neighbourhoods])
         members = np.flatnonzero(inside[inst.cand_n])
         _limit_rows(
             b,

@@ -78,11 +78,7 @@ def hood_name(inst: Instance, n: int) -> str:
 def area_members(inst: Instance, area: AreaBudget) -> np.ndarray:
     """(N,) bool: the buurten an area budget covers (both names must match when both given)."""
     return np.array(
-        [
-            (area.municipality is None or n.municipality == area.municipality)
-            and (area.district is None or n.district == area.district)
-            for n in inst.scenario.neighbourhoods
-        ],
+        [area.covers(n) for n in inst.scenario.neighbourhoods],
         dtype=bool,
     )
 

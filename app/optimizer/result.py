@@ -128,13 +128,7 @@ def spend(inst: Instance, chosen: np.ndarray) -> Spend:
         )
     per_area = []
     for area in s.rules.area_budget:
-        inside = np.array(
-            [
-                (area.municipality is None or n.municipality == area.municipality)
-                and (area.district is None or n.district == area.district)
-                for n in s.neighbourhoods
-            ]
-        )
+        inside = np.array([area.covers(n) for n in s.neighbourhoods])
         amounts = corporation[inside[hoods]].sum(axis=0)
         per_area.append(
             AreaSpend(

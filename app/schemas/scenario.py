@@ -131,6 +131,12 @@ class AreaBudget(Strict):
     total: Money | None = None
     per_year: list[Money] | None = None
 
+    def covers(self, neighbourhood: Neighbourhood) -> bool:
+        """Both names must match when both are given (DESIGN §3 point 11)."""
+        return (self.municipality is None or neighbourhood.municipality == self.municipality) and (
+            self.district is None or neighbourhood.district == self.district
+        )
+
 
 class Lock(Strict):
     intervention: Key

@@ -215,11 +215,7 @@ def _rule_references(s: Scenario) -> Iterator[Problem]:
         path = f"rules.area_budget[{a_index}]"
         if area.municipality is None and area.district is None:
             yield path, "give municipality and/or district"
-        elif not any(
-            (area.municipality is None or n.municipality == area.municipality)
-            and (area.district is None or n.district == area.district)
-            for n in s.neighbourhoods
-        ):
+        elif not any(area.covers(n) for n in s.neighbourhoods):
             yield path, "matches no neighbourhood (municipality and district must both match)"
     first, last = s.start_year, s.start_year + s.horizon_years - 1
     for l_index, lock in enumerate(rules.locks):
