@@ -112,7 +112,12 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         )
     chosen = np.rint(outcome.values[: inst.n_candidates]).astype(np.int64)
     objective = plan_value(inst, chosen)
-    bound = max(outcome.bound, objective) if outcome.bound is not None else None
+    bound = outcome.bound
+    if bound is not None and bound < objective - 1e-6 * max(1.0, abs(objective)):
+        # Not an upper bound on this plan (a solver stopped before its root was solved): unknown.
+        bound = None
+    elif bound is not None:
+        bound = max(bound, objective)  # numerical noise only
     gap = None
     if bound is not None:
         gap = (
