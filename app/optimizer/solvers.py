@@ -264,7 +264,11 @@ def _solve_cbc(model: Model, options: SolveOptions, warm_start: np.ndarray | Non
             keepFiles=False,
             options=["randomCbcSeed 1"],
         )
-        model.problem.solve(solver)
+        try:
+            model.problem.solve(solver)
+        except pulp.PulpSolverError as failure:
+            # CBC ends without a solution file when it is killed or runs out of memory.
+            return SolveOutcome("error", None, None, None, None, f"CBC failed: {failure}")
         log = open(log_path, encoding="utf-8", errors="replace").read()
     found = _CBC_RESULT.search(log)
     result = found.group(1).strip() if found else ""
