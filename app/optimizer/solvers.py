@@ -85,8 +85,14 @@ def solve_model(
             # HiGHS can report the optimum's objective yet hand back the starting plan's
             # columns (seen when presolve settles the model outright); without it, it is exact.
             return solve_model(model, options, None)
-        return SolveOutcome("error", None, None, None, None,
-                            "HiGHS returned a plan that does not match its objective")
+        return SolveOutcome(
+            "error",
+            None,
+            None,
+            None,
+            None,
+            "HiGHS returned a plan that does not match its objective",
+        )
     return solver.outcome
 
 
@@ -224,17 +230,27 @@ class _ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         objective = float(info.objective_function_value)
         if abs(float(self.costs @ values) - objective) > 1e-6 * max(1.0, abs(objective)):
             return SolveOutcome("stale", None, None, None, None, "columns do not match")
-        bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else objective
-        gap = _relative_gap(objective, bound)
         if model_status == kinds.kOptimal:
-            return SolveOutcome("optimal", values, objective, bound, gap)
+            bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else objective
+            return SolveOutcome(
+                "optimal", values, objective, bound, _relative_gap(objective, bound)
+            )
+        # Stopped before the root relaxation gave a bound: how far from optimal is unknown.
+        bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+        gap = _relative_gap(objective, bound) if bound is not None else None
         reason = (
             "cancelled"
             if self.options.cancel is not None and self.options.cancel.is_set()
             else "stopped at the time limit"
         )
         return SolveOutcome(
-            "feasible", values, objective, bound, gap, f"{reason}; best plan found, gap {gap:.4%}"
+            "feasible",
+            values,
+            objective,
+            bound,
+            gap,
+            f"{reason}; best plan found, "
+            + (f"gap {gap:.4%}" if gap is not None else "no bound yet, so the gap is unknown"),
         )
 
 
