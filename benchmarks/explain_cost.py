@@ -15,6 +15,7 @@ upper bound).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--exact-time", type=float, default=60.0,
                         help="seconds allowed per exact cost of forcing")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
 
     document = random_scenario(args.neighbourhoods, args.interventions, args.years, args.seed)
     document["solver"] = {"name": "highs", "mip_gap": args.gap, "time_limit_s": args.time_limit}
@@ -83,6 +85,10 @@ def main() -> None:
         print(f"  {name:<20} {seconds:8.2f} s")
     print(f"  {len(steps)} lines, {resolved} re-solved; {len(rows):,} pairs without a run; "
           f"notes: {ctx.notes}")
+
+    for s in sorted(steps, key=lambda s: -(s.gain or 0.0))[:3]:
+        print(f"  next step on {s.label}: +{s.step:,.6g} buys {s.gain} "
+              f"(at most {s.gain_at_most}); {s.note or 'proved'}")
 
     outcompeted = [r for r in rows if r.reason == "outcompeted"][: args.exact]
     named = tuple((r.intervention, r.neighbourhood) for r in outcompeted)

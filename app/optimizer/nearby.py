@@ -6,7 +6,9 @@ lock, so there is no start). Above `NEARBY_ABOVE` candidates a re-solve therefor
 a sub-MIP: every unfunded candidate outside a small `free` set fixed at 0, the funded runs free
 to leave. Any plan of the sub-MIP is a plan of the full problem, so it starts the full
 re-solve, which can only improve on it; what is reported is exact when the full re-solve proves
-optimality, and otherwise a plan that exists (so a gain at least, or a cost at most).
+optimality, and otherwise a plan that exists (so a gain at least, or a cost at most). Both run
+without HiGHS's MIP presolve, which at this size has been seen to run for many minutes on a
+changed model without heeding the time limit.
 """
 
 from __future__ import annotations
@@ -32,9 +34,16 @@ def resolve_near_plan(
     began = time.monotonic()
     fixed = np.setdiff1d(np.flatnonzero(ctx.chosen == 0), free)
     with milp.cols_fixed(fixed, 0.0):
-        near = milp.solve(gap=0.0, time_limit_s=max(0.05, seconds / 2), start=start)
+        near = milp.solve(
+            gap=0.0, time_limit_s=max(0.05, seconds / 2), start=start, presolve=False
+        )
     left = max(0.05, seconds - (time.monotonic() - began))
-    full = milp.solve(gap=gap, time_limit_s=left, start=near.values if near.has_plan else start)
+    full = milp.solve(
+        gap=gap,
+        time_limit_s=left,
+        start=near.values if near.has_plan else start,
+        presolve=False,
+    )
     if full.has_plan and (
         not near.has_plan or (full.objective or 0.0) >= (near.objective or 0.0) - 1e-9
     ):

@@ -15,6 +15,7 @@ import numpy as np
 from app.optimizer.explain import Context
 from app.optimizer.explain_candidates import standalone_values
 from app.optimizer.lines import area_name, domain_label, euros
+from app.optimizer.nearby import NEARBY_ABOVE
 from app.optimizer.resolve import INF
 from app.optimizer.value import plan_value
 
@@ -56,7 +57,10 @@ def plan_warnings(ctx: Context) -> list[str]:
             break
         with milp.changed(rows=dict.fromkeys(rows, (-INF, INF))):
             result = milp.solve(
-                gap=ctx.mip_gap, time_limit_s=max(0.05, ctx.remaining()), start=ctx.values
+                gap=ctx.mip_gap,
+                time_limit_s=max(0.05, ctx.remaining()),
+                start=ctx.values,
+                presolve=inst.n_candidates <= NEARBY_ABOVE,  # see `nearby`
             )
         if result.values is None:
             continue

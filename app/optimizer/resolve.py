@@ -75,8 +75,10 @@ class Resolver:
         self._pass(model)
 
         def interrupt(event: Any) -> None:
-            if time.monotonic() > self._deadline or (cancel is not None and cancel.is_set()):
-                event.interrupt()
+            # The flag lives on in HiGHS's callback input into the next run, so it is always
+            # written, also to clear it: else a run after an interrupted one stops at once.
+            late = time.monotonic() > self._deadline
+            event.interrupt(late or (cancel is not None and cancel.is_set()))
 
         for callback in (h.cbMipInterrupt, h.cbSimplexInterrupt, h.cbIpmInterrupt):
             callback.subscribe(interrupt)
@@ -224,10 +226,19 @@ class Resolver:
     # ------------------------------------------------------------------ solving
 
     def solve(
-        self, *, gap: float = 0.0, time_limit_s: float = 60.0, start: np.ndarray | None = None
+        self,
+        *,
+        gap: float = 0.0,
+        time_limit_s: float = 60.0,
+        start: np.ndarray | None = None,
+        presolve: bool = True,
     ) -> Resolved:
-        """Solve the model as it stands now; a MILP from `start` when given, else an LP."""
+        """Solve the model as it stands now; a MILP from `start` when given, else an LP.
+
+        `presolve=False` for a model whose free part is small: HiGHS's MIP presolve does not
+        heed the time limit, and on a model with most columns fixed it can run for minutes."""
         h = self.h
+        h.setOptionValue("presolve", "on" if presolve else "off")
         h.setOptionValue("time_limit", max(0.01, float(time_limit_s)))
         self._deadline = time.monotonic() + max(0.01, float(time_limit_s))
         if not self.relaxed:

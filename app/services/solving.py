@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from app.core.config import Settings
 from app.optimizer import RunLimits, solve
+from app.optimizer.explain import ExplainOptions
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import Scenario, check_scenario
 
 
-def solve_inline(scenario: Scenario, settings: Settings, explain: bool = True) -> Recommendation:
+def solve_inline(
+    scenario: Scenario,
+    settings: Settings,
+    explain: bool = True,
+    explain_candidates: tuple[tuple[str, str], ...] = (),
+) -> Recommendation:
     """Check the whole document (raises `ScenarioInvalid`), then solve it.
 
     A time limit above `settings.max_time_limit_s` is capped, and the answer reports it.
-    `explain=False` leaves the explanation out (the plan only).
+    `explain=False` leaves the explanation out (the plan only); `explain_candidates` names
+    (intervention, neighbourhood) pairs whose cost of forcing is always re-solved exactly.
     """
     check_scenario(scenario)
-    return solve(
-        scenario, RunLimits(max_time_limit_s=settings.max_time_limit_s, explain=explain)
+    limits = RunLimits(
+        max_time_limit_s=settings.max_time_limit_s,
+        explain=explain,
+        explain_options=ExplainOptions(candidates=explain_candidates),
     )
+    return solve(scenario, limits)

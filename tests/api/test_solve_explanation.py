@@ -43,3 +43,12 @@ def test_an_infeasible_scenario_gets_a_diagnosis(api_client: TestClient,
     assert answer["status"] == "infeasible"
     assert answer["diagnosis"]["changes"][0]["target"] == "lock:0"
     assert "Release the lock" in answer["message"]
+
+
+def test_named_candidates_are_costed_exactly(api_client: TestClient,
+                                            design_example: dict[str, Any]) -> None:
+    query = "?explain_candidates=neighbourhood_coach:BU05991571"
+    row = _post(api_client, design_example, query)["explanation"]["candidates"][0]
+    assert (row["intervention"], row["neighbourhood"]) == ("neighbourhood_coach", "BU05991571")
+    assert row["estimate"] is False
+    assert row["cost_of_forcing"] > 0

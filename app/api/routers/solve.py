@@ -33,6 +33,15 @@ def solve(
     explain: Annotated[
         bool, Query(description="false: the plan only, without the explanation (faster).")
     ] = True,
+    explain_candidates: Annotated[
+        list[str] | None,
+        Query(
+            description="`<intervention>:<neighbourhood code>` pairs whose cost of forcing "
+            "is re-solved exactly, however many pairs the plan leaves out.",
+        ),
+    ] = None,
 ) -> Recommendation:
     # A plain `def`: FastAPI runs it in the thread pool, so the event loop stays free.
-    return solve_inline(scenario, settings, explain=explain)
+    pairs = (pair.partition(":") for pair in explain_candidates or [])
+    named = tuple((intervention, code) for intervention, _, code in pairs if code)
+    return solve_inline(scenario, settings, explain, named)
