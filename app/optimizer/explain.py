@@ -297,8 +297,9 @@ def _raise_and_resolve(
     if ctx.mip_gap > 0:
         notes.append(f"re-solved to a relative gap of {ctx.mip_gap:g}")
     at_most = None
-    if result.bound is not None and result.bound - ctx.objective > gain + ctx.tolerance():
-        at_most = round(result.bound - ctx.objective, 6)
+    bound_gain = None if result.bound is None else result.bound - ctx.objective
+    if bound_gain is not None and gain + ctx.tolerance() < bound_gain <= abs(ctx.objective):
+        at_most = round(bound_gain, 6)  # (a bound above twice the plan's value says nothing)
     return NextStep(
         **base,
         binding=gain > 0 or _fully_used(line, used),

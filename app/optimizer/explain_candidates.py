@@ -163,10 +163,6 @@ def _row(
     )
 
 
-def _name(ctx: Context, i: int) -> str:
-    return ctx.inst.scenario.interventions[i].name or ctx.inst.intervention_keys[i]
-
-
 def _static_reason(scan: Scan, i: int, n: int, cands: np.ndarray) -> CandidateExplanation | None:
     ctx, inst, alone = scan.ctx, scan.ctx.inst, scan.alone
     where = hood_name(inst, n)

@@ -39,7 +39,7 @@ class RuleRef(BaseModel):
             "`domain_share_min:<domain>`, `domain_share_max:<domain>`, "
             "`max_neighbourhood_share:<code>`, `exclusive_group:<group>`, "
             "`max_per_neighbourhood:<intervention>`, `max_total:<intervention>`, "
-            "`requires:<intervention>`, `lock:<index>`, `horizon`."
+            "`requires:<intervention>:<prerequisite>`, `lock:<index>`, `horizon`."
         )
     )
     message: str
