@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.optimizer.instance import Instance
-from app.optimizer.value import cell_factor, cell_value, credited, improvement
+from app.optimizer.value import cell_factor, cell_value, credited, improvement, piece_weights
 from app.schemas.recommendation import (
     Allocation,
     AreaSpend,
@@ -22,15 +22,19 @@ from app.schemas.recommendation import (
 def allocations(inst: Instance, chosen: np.ndarray) -> list[Allocation]:
     effect = improvement(inst, chosen)
     factor = cell_factor(inst)
-    base = cell_value(inst, effect)
+    weights = piece_weights(inst)
+    base = cell_value(inst, effect, weights=weights)
     primary = inst.primary_domain()
     names = [n.name for n in inst.scenario.neighbourhoods]
     rows = []
     for c in np.flatnonzero(chosen):
         i, n, s = int(inst.cand_i[c]), int(inst.cand_n[c]), int(inst.cand_s[c])
-        without = effect.copy()
-        without[n] -= inst.effects[i][:, None] * inst.effect_years[c][None, :]
-        lost = float((factor[n] * (base[n] - cell_value(inst, without)[n])).sum())
+        # Dropping the run changes its own neighbourhood's cells only.
+        without = effect[n] - inst.effects[i][:, None] * inst.effect_years[c][None, :]
+        hood = np.array([n])
+        lost = float(
+            (factor[n] * (base[n] - cell_value(inst, without[None], hood, weights)[0])).sum()
+        )
         corporation = float(inst.corporation[c].sum())
         rows.append(
             Allocation(

@@ -54,11 +54,23 @@ def improvement(inst: Instance, chosen: np.ndarray) -> np.ndarray:
     return total
 
 
-def cell_value(inst: Instance, effect: np.ndarray) -> np.ndarray:
-    """v(n,d,t) for a given uncapped improvement per cell, before the cell factor."""
+def cell_value(
+    inst: Instance,
+    effect: np.ndarray,
+    hoods: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """v(n,d,t) for a given uncapped improvement per cell, before the cell factor.
+
+    With `hoods`, `effect` holds the cells of those neighbourhoods only, (len(hoods), D, H);
+    `weights` (from `piece_weights`) may be passed in so that a loop computes them once.
+    """
     segments = segment_count(inst)
-    width = inst.gap / segments
-    weights = piece_weights(inst)
+    gap = inst.gap if hoods is None else inst.gap[hoods]
+    width = gap / segments
+    weights = piece_weights(inst) if weights is None else weights
+    if hoods is not None:
+        weights = weights[hoods]
     filled = np.clip(
         effect[..., None] - np.arange(segments) * width[..., None], 0.0, width[..., None]
     )

@@ -18,7 +18,7 @@ from scipy import sparse
 from app.optimizer.build import Model
 from app.optimizer.instance import Instance
 from app.optimizer.solvers import constraint_matrix, row_bounds
-from app.optimizer.value import cell_factor, piece_weights, segment_count
+from app.optimizer.value import cell_factor, cell_value, piece_weights, segment_count
 
 _TOLERANCE = 1e-7
 
@@ -71,8 +71,8 @@ def _greedy(
             (
                 factor[n]
                 * (
-                    _cell_value_at(inst, hood, after[None], weights)[0]
-                    - _cell_value_at(inst, hood, effect[n][None], weights)[0]
+                    cell_value(inst, after[None], hood, weights)[0]
+                    - cell_value(inst, effect[n][None], hood, weights)[0]
                 )
             ).sum()
         )
@@ -208,26 +208,8 @@ def standalone_gains(inst: Instance, chunk: int = 50_000) -> np.ndarray:
         block = slice(first, first + chunk)
         hoods = inst.cand_n[block]
         effect = inst.effects[inst.cand_i[block]][:, :, None] * inst.effect_years[block][:, None, :]
-        gains[block] = (factor[hoods] * _cell_value_at(inst, hoods, effect, weights)).sum(
-            axis=(1, 2)
-        )
+        gains[block] = (factor[hoods] * cell_value(inst, effect, hoods, weights)).sum(axis=(1, 2))
     return gains
-
-
-def _cell_value_at(
-    inst: Instance, hoods: np.ndarray, effect: np.ndarray, all_weights: np.ndarray
-) -> np.ndarray:
-    """`cell_value` for the cells of the given neighbourhoods only, (len(hoods), D, H)."""
-    segments = segment_count(inst)
-    gap = inst.gap[hoods]
-    width = gap / segments
-    weights = all_weights[hoods]
-    filled = np.clip(
-        effect[..., None] - np.arange(segments) * width[..., None], 0.0, width[..., None]
-    )
-    if inst.scenario.objective.cap_at_target:
-        return (weights * filled).sum(axis=-1)
-    return effect + ((weights - 1.0) * filled).sum(axis=-1)
 
 
 def _fill_pieces(
