@@ -50,8 +50,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if runner is not None:
                 await asyncio.to_thread(runner.stop)
 
-    app = FastAPI(title="Onderbouwd", version=VERSION, description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPI(title="Onderbouwd", version=VERSION, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.database = database
     register_problem_handlers(app)

@@ -63,7 +63,8 @@ class BodySizeLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
-            PayloadTooLarge(self.max_body_bytes), scope.get("path", ""),
+            PayloadTooLarge(self.max_body_bytes),
+            scope.get("path", ""),
             headers={"Connection": "close"},
         )
         await response(scope, receive, send)

@@ -68,8 +68,13 @@ def problem_response(
     if error.errors is not None:
         body["errors"] = error.errors
     if isinstance(error, MalformedJson):
-        body.update({key: value for key, value in (("line", error.line), ("column", error.column))
-                     if value is not None})
+        body.update(
+            {
+                key: value
+                for key, value in (("line", error.line), ("column", error.column))
+                if value is not None
+            }
+        )
     return ProblemResponse(body, status_code=error.status, headers=headers)
 
 
@@ -141,8 +146,10 @@ async def _http_exception(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     if status == 400 and exc.detail == _UNPARSEABLE_BODY:
-        unparseable = MalformedJson("the request body cannot be read as JSON (it is not UTF-8 "
-                                    "text, holds a number too long, or nests too deeply)")
+        unparseable = MalformedJson(
+            "the request body cannot be read as JSON (it is not UTF-8 "
+            "text, holds a number too long, or nests too deeply)"
+        )
         return problem_response(unparseable, request.url.path)
     try:
         title = HTTPStatus(status).phrase
@@ -163,8 +170,10 @@ async def _http_exception(request: Request, exc: Exception) -> ProblemResponse:
 async def _integrity(request: Request, exc: Exception) -> ProblemResponse:
     # Two requests wrote the same thing at once (the same Idempotency-Key, the same new
     # version number); the unique constraint kept one, this one wrote nothing.
-    error = Conflict("another request changed the same data at the same time; nothing was "
-                     "written: send this request again")
+    error = Conflict(
+        "another request changed the same data at the same time; nothing was "
+        "written: send this request again"
+    )
     return problem_response(error, request.url.path)
 
 
@@ -195,11 +204,12 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "Nothing of that id in your organisation (`application/problem+json`).",
         409: "Conflicts with the current state, or an `Idempotency-Key` reused with another "
         "body (`application/problem+json`).",
-        503: "Not ready: database unreachable or schema not current "
-        "(`application/problem+json`).",
+        503: "Not ready: database unreachable or schema not current (`application/problem+json`).",
     }
     return {
-        status: {"model": Problem,
-                 "description": descriptions.get(status, HTTPStatus(status).phrase)}
+        status: {
+            "model": Problem,
+            "description": descriptions.get(status, HTTPStatus(status).phrase),
+        }
         for status in statuses
     }

@@ -39,7 +39,9 @@ def current_command() -> None:
     finally:
         database.dispose()
     latest = current == head_revisions()
-    typer.echo(f"{', '.join(sorted(current)) or 'no schema'}"
-               f"{' (latest)' if latest else ' (not the latest: run `onderbouwd db upgrade`)'}")
+    typer.echo(
+        f"{', '.join(sorted(current)) or 'no schema'}"
+        f"{' (latest)' if latest else ' (not the latest: run `onderbouwd db upgrade`)'}"
+    )
     if not latest:
         raise typer.Exit(1)

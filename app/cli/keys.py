@@ -55,8 +55,9 @@ def list_keys(org: OrgOption) -> None:
 
 
 @app.command("revoke")
-def revoke(org: OrgOption, prefix: Annotated[str, typer.Argument(help="The key's prefix.")]
-           ) -> None:
+def revoke(
+    org: OrgOption, prefix: Annotated[str, typer.Argument(help="The key's prefix.")]
+) -> None:
     """Revoke a key by its prefix."""
     database = Database(get_settings().database_url)
     try:

@@ -48,8 +48,15 @@ def solve(
     Exit status: 0 a plan was found, 1 no plan (infeasible, or the solver failed), 2 the file
     is missing, not JSON or not a valid scenario (each offending field is named).
     """
-    code = run_solve(file, as_json=as_json, solver=solver, time_limit=time_limit,
-                     mip_gap=mip_gap, settings=get_settings(), explain=not no_explain)
+    code = run_solve(
+        file,
+        as_json=as_json,
+        solver=solver,
+        time_limit=time_limit,
+        mip_gap=mip_gap,
+        settings=get_settings(),
+        explain=not no_explain,
+    )
     if code:
         raise typer.Exit(code)
 
@@ -72,8 +79,10 @@ def serve(
     console.print(f"Onderbouwd API on [bold]{base}[/bold]")
     console.print(f"Interactive documentation on [bold]{base}/docs[/bold]")
     if demo_key is not None:
-        console.print(f"Demo planner key ({settings.demo_organisation}), valid until the next "
-                      f"start:\n  [bold]export KEY={demo_key}[/bold]")
+        console.print(
+            f"Demo planner key ({settings.demo_organisation}), valid until the next "
+            f"start:\n  [bold]export KEY={demo_key}[/bold]"
+        )
     uvicorn.run("app.main:app", host=host, port=port)
 
 
@@ -116,8 +125,9 @@ def demo() -> None:
             key = fresh_demo_key(session, settings.demo_organisation, "demo (command line)")
     finally:
         database.dispose()
-    console.print(f"{settings.demo_organisation}: "
-                  f"{loaded or 'already loaded'}; planner key (shown once):")
+    console.print(
+        f"{settings.demo_organisation}: {loaded or 'already loaded'}; planner key (shown once):"
+    )
     typer.echo(key)
 
 
@@ -137,8 +147,10 @@ def worker() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     runner.start()
-    Console(stderr=True).print(f"runner {runner.owner}: {settings.runner_workers} workers on "
-                               f"{database.url.render_as_string(hide_password=True)}")
+    Console(stderr=True).print(
+        f"runner {runner.owner}: {settings.runner_workers} workers on "
+        f"{database.url.render_as_string(hide_password=True)}"
+    )
     try:
         while not stop.wait(1.0):
             pass

@@ -44,16 +44,26 @@ def _header(r: Recommendation, settings: Settings) -> Table:
     limit = f"time limit {solver.time_limit_s:g} s"
     if solver.time_limit_capped:
         limit += f" (capped at the maximum of {settings.max_time_limit_s:g} s)"
-    grid.add_row("Solver", Text(
-        f"{solver.name} ({solver.solver_version}, PuLP {solver.pulp_version}), {limit}, "
-        f"mip gap {solver.mip_gap:g}" + (f", {solver.threads} threads" if solver.threads else "")
-    ))
+    grid.add_row(
+        "Solver",
+        Text(
+            f"{solver.name} ({solver.solver_version}, PuLP {solver.pulp_version}), {limit}, "
+            f"mip gap {solver.mip_gap:g}"
+            + (f", {solver.threads} threads" if solver.threads else "")
+        ),
+    )
     t = solver.timings
-    grid.add_row("Timings", f"build {t.build_s:.3f} s, solve {t.solve_s:.3f} s, "
-                            f"explain {t.explain_s:.3f} s, total {t.total_s:.3f} s")
+    grid.add_row(
+        "Timings",
+        f"build {t.build_s:.3f} s, solve {t.solve_s:.3f} s, "
+        f"explain {t.explain_s:.3f} s, total {t.total_s:.3f} s",
+    )
     if r.model is not None:
-        grid.add_row("Model", f"{r.model.candidates:,} candidates, {r.model.variables:,} "
-                              f"variables, {r.model.constraints:,} constraints")
+        grid.add_row(
+            "Model",
+            f"{r.model.candidates:,} candidates, {r.model.variables:,} "
+            f"variables, {r.model.constraints:,} constraints",
+        )
     return grid
 
 
@@ -69,13 +79,22 @@ def _allocations(r: Recommendation) -> Table:
     table.add_column("Value / €1,000", justify="right", overflow="fold")
     for a in r.allocations:
         where = a.neighbourhood + (f" {a.neighbourhood_name}" if a.neighbourhood_name else "")
-        partners = ", ".join(f"{key} {_euro(amount)}"
-                             for key, amount in a.partner_contributions.items() if amount)
-        per_thousand = (None if a.value_per_corporation_euro is None
-                        else a.value_per_corporation_euro * 1000)
-        table.add_row(Text(a.intervention), Text(where), str(a.start_year),
-                      _years(a.run_years), _euro(a.corporation_cost), Text(partners or "–"),
-                      _number(a.value, 2), _number(per_thousand, 3))
+        partners = ", ".join(
+            f"{key} {_euro(amount)}" for key, amount in a.partner_contributions.items() if amount
+        )
+        per_thousand = (
+            None if a.value_per_corporation_euro is None else a.value_per_corporation_euro * 1000
+        )
+        table.add_row(
+            Text(a.intervention),
+            Text(where),
+            str(a.start_year),
+            _years(a.run_years),
+            _euro(a.corporation_cost),
+            Text(partners or "–"),
+            _number(a.value, 2),
+            _number(per_thousand, 3),
+        )
     return table
 
 

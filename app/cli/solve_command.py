@@ -85,9 +85,9 @@ def read_document(file: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise InputError([
-            f"{file}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-        ]) from None
+        raise InputError(
+            [f"{file}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"]
+        ) from None
     except RecursionError:
         raise InputError([f"{file}: not a usable JSON document (nested too deeply)"]) from None
 

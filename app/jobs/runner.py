@@ -82,8 +82,9 @@ class EmbeddedRunner:
             self._thread = None
         for active in list(self._active.values()):
             _end(active.process)
-            self._write(lambda queue, a=active: queue.release(a.run_id, self.owner,
-                                                              count_attempt=False))
+            self._write(
+                lambda queue, a=active: queue.release(a.run_id, self.owner, count_attempt=False)
+            )
         self._active.clear()
 
     @property
@@ -123,20 +124,27 @@ class EmbeddedRunner:
         if active.message is not None:
             kind, payload = active.message
             if kind == "done":
-                self._write(lambda queue: queue.finish(
-                    run_id, owner, "done", result_status=payload["status"],
-                    recommendation=payload))
+                self._write(
+                    lambda queue: queue.finish(
+                        run_id,
+                        owner,
+                        "done",
+                        result_status=payload["status"],
+                        recommendation=payload,
+                    )
+                )
             else:
                 self._write(lambda queue: queue.finish(run_id, owner, "failed", error=payload))
             return
         code = active.process.exitcode
         if active.attempts >= self.settings.runner_max_attempts:
-            reason = (f"the solver process stopped without an answer (exit code {code}) on "
-                      f"each of {active.attempts} attempts")
+            reason = (
+                f"the solver process stopped without an answer (exit code {code}) on "
+                f"each of {active.attempts} attempts"
+            )
             self._write(lambda queue: queue.finish(run_id, owner, "failed", error=reason))
         else:
-            log.warning("run %s: solver process stopped (exit code %s); queued again",
-                        run_id, code)
+            log.warning("run %s: solver process stopped (exit code %s); queued again", run_id, code)
             self._write(lambda queue: queue.release(run_id, owner, count_attempt=True))
 
     def _renew(self) -> None:
@@ -180,14 +188,21 @@ class EmbeddedRunner:
                 claimed = queue.claim(self.owner, self.settings.runner_lease_s)
                 if claimed is None or claimed.attempts <= self.settings.runner_max_attempts:
                     return claimed
-                queue.finish(claimed.id, self.owner, "failed",
-                             error=f"gave up after {claimed.attempts - 1} attempts")
+                queue.finish(
+                    claimed.id,
+                    self.owner,
+                    "failed",
+                    error=f"gave up after {claimed.attempts - 1} attempts",
+                )
 
     def _spawn(self, claimed: ClaimedRun) -> None:
         receiver, sender = self._context.Pipe(duplex=False)
         process = self._context.Process(  # type: ignore[attr-defined]
-            target=solve_snapshot, args=(claimed.document, self.settings, sender),
-            name=f"onderbouwd-run-{claimed.id}", daemon=True)
+            target=solve_snapshot,
+            args=(claimed.document, self.settings, sender),
+            name=f"onderbouwd-run-{claimed.id}",
+            daemon=True,
+        )
         try:
             process.start()
         except Exception as error:  # counts as an attempt, so it cannot loop for ever
@@ -196,11 +211,11 @@ class EmbeddedRunner:
             sender.close()
             if claimed.attempts >= self.settings.runner_max_attempts:
                 reason = f"could not start a solver process: {error}"
-                self._write(lambda queue: queue.finish(claimed.id, self.owner, "failed",
-                                                       error=reason))
+                self._write(
+                    lambda queue: queue.finish(claimed.id, self.owner, "failed", error=reason)
+                )
             else:
-                self._write(lambda queue: queue.release(claimed.id, self.owner,
-                                                        count_attempt=True))
+                self._write(lambda queue: queue.release(claimed.id, self.owner, count_attempt=True))
             return
         sender.close()
         self._active[claimed.id] = _Active(claimed.id, claimed.attempts, process, receiver)

@@ -55,11 +55,15 @@ class Neighbourhood(TenantMixin, TimestampMixin, Base):
     regulated_homes: Mapped[float] = mapped_column(Double)
 
     values: Mapped[list[IndicatorValue]] = relationship(
-        back_populates="neighbourhood", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="neighbourhood",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="(IndicatorValue.indicator, IndicatorValue.year)",
     )
     adjustments: Mapped[list[Adjustment]] = relationship(
-        back_populates="neighbourhood", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="neighbourhood",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="Adjustment.domain",
     )
 

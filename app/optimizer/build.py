@@ -41,6 +41,7 @@ class Model:
     columns: list[pulp.LpVariable] = field(default_factory=list)
     rows: list[pulp.LpConstraint] = field(default_factory=list)
     row_kinds: list[str] = field(default_factory=list)
+    arrays: object | None = None  # the flat arrays for HiGHS, see `arrays.model_arrays`
 
 
 class _Builder:

@@ -107,12 +107,32 @@ class _Lines:
         """A `total` line and one per year, over `members` with `per_year` (C,H) amounts."""
         inst = self.inst
         if limit.total is not None:
-            self.add(f"{family}:total", f"{family}:total", kind, family, f"the total {label}",
-                     "EUR", None, float(limit.total), members, per_year[members].sum(axis=1))
+            self.add(
+                f"{family}:total",
+                f"{family}:total",
+                kind,
+                family,
+                f"the total {label}",
+                "EUR",
+                None,
+                float(limit.total),
+                members,
+                per_year[members].sum(axis=1),
+            )
         for t, amount in enumerate(limit.per_year or []):
             year = inst.calendar(t)
-            self.add(f"{family}:{year}", f"{family}:{t}", kind, family, f"the {year} {label}",
-                     "EUR", year, float(amount), members, per_year[members, t])
+            self.add(
+                f"{family}:{year}",
+                f"{family}:{t}",
+                kind,
+                family,
+                f"the {year} {label}",
+                "EUR",
+                year,
+                float(amount),
+                members,
+                per_year[members, t],
+            )
 
 
 def limit_lines(inst: Instance, with_caps: bool = True) -> list[Line]:
@@ -121,24 +141,50 @@ def limit_lines(inst: Instance, with_caps: bool = True) -> list[Line]:
     every = np.arange(inst.n_candidates)
     lines.limit("budget", "budget", "corporation budget", every, inst.corporation, s.budget)
     for p, partner in enumerate(s.partners):
-        lines.limit("partner", f"partner:{partner.key}",
-                    f"budget of partner {partner.name or partner.key}", every,
-                    inst.partner_pay[:, p, :], partner.budget)
+        lines.limit(
+            "partner",
+            f"partner:{partner.key}",
+            f"budget of partner {partner.name or partner.key}",
+            every,
+            inst.partner_pay[:, p, :],
+            partner.budget,
+        )
     for r, (key, resource) in enumerate(s.resources.items()):
         for t, capacity in enumerate(resource.per_year):
             year = inst.calendar(t)
-            lines.add(f"resource:{key}:{year}", f"resource:{key}:{t}", "resource",
-                      f"resource:{key}", f"{key} in {year}", key, year, float(capacity),
-                      every, inst.uses[:, r, t])
+            lines.add(
+                f"resource:{key}:{year}",
+                f"resource:{key}:{t}",
+                "resource",
+                f"resource:{key}",
+                f"{key} in {year}",
+                key,
+                year,
+                float(capacity),
+                every,
+                inst.uses[:, r, t],
+            )
     primary = inst.primary_domain()
     for key, limit in s.rules.domain_budget.items():
         members = np.flatnonzero(primary == inst.domain_keys.index(key))
-        lines.limit("domain_budget", f"domain_budget:{key}",
-                    f"budget for {domain_label(inst, key)}", members, inst.corporation, limit)
+        lines.limit(
+            "domain_budget",
+            f"domain_budget:{key}",
+            f"budget for {domain_label(inst, key)}",
+            members,
+            inst.corporation,
+            limit,
+        )
     for a, area in enumerate(s.rules.area_budget):
         members = np.flatnonzero(area_members(inst, area)[inst.cand_n])
-        lines.limit("area_budget", f"area_budget:{a}", f"area budget of {area_name(area)}",
-                    members, inst.corporation, area)
+        lines.limit(
+            "area_budget",
+            f"area_budget:{a}",
+            f"area budget of {area_name(area)}",
+            members,
+            inst.corporation,
+            area,
+        )
     cap = s.rules.cap_per_regulated_home
     if with_caps and cap is not None and inst.n_candidates:
         counting = np.array([i.counts_toward_cap for i in s.interventions], dtype=bool)
@@ -151,11 +197,17 @@ def limit_lines(inst: Instance, with_caps: bool = True) -> list[Line]:
                 continue
             for t in range(inst.horizon):
                 year = inst.calendar(t)
-                lines.add(f"cap_per_regulated_home:{hood.code}:{year}",
-                          f"cap_per_regulated_home:{n}:{t}", "cap_per_regulated_home",
-                          "cap_per_regulated_home",
-                          f"the cap of {euros(cap)} per regulated home in "
-                          f"{hood.name or hood.code} in {year}",
-                          "EUR", year, cap * float(inst.regulated_homes[n]),
-                          members, inst.corporation[members, t])
+                lines.add(
+                    f"cap_per_regulated_home:{hood.code}:{year}",
+                    f"cap_per_regulated_home:{n}:{t}",
+                    "cap_per_regulated_home",
+                    "cap_per_regulated_home",
+                    f"the cap of {euros(cap)} per regulated home in "
+                    f"{hood.name or hood.code} in {year}",
+                    "EUR",
+                    year,
+                    cap * float(inst.regulated_homes[n]),
+                    members,
+                    inst.corporation[members, t],
+                )
     return lines.out

@@ -34,9 +34,7 @@ def resolve_near_plan(
     began = time.monotonic()
     fixed = np.setdiff1d(np.flatnonzero(ctx.chosen == 0), free)
     with milp.cols_fixed(fixed, 0.0):
-        near = milp.solve(
-            gap=0.0, time_limit_s=max(0.05, seconds / 2), start=start, presolve=False
-        )
+        near = milp.solve(gap=0.0, time_limit_s=max(0.05, seconds / 2), start=start, presolve=False)
     left = max(0.05, seconds - (time.monotonic() - began))
     full = milp.solve(
         gap=gap,

@@ -19,10 +19,9 @@ from typing import Any, Literal
 
 import highspy
 import numpy as np
-import pulp
 
+from app.optimizer.arrays import load, model_arrays
 from app.optimizer.build import Model
-from app.optimizer.solvers import constraint_matrix, row_bounds
 
 Status = Literal["optimal", "feasible", "infeasible", "error"]
 INF = highspy.kHighsInf
@@ -84,42 +83,13 @@ class Resolver:
             callback.subscribe(interrupt)
 
     def _pass(self, model: Model) -> None:
-        h = self.h
-        starts, index, value = constraint_matrix(model)
-        costs = np.zeros(self.n_cols)
-        for var, coefficient in model.problem.objective.items():
-            if var.name != "__dummy":
-                costs[var.index] = coefficient
-        self.costs = costs
-        self.col_lower = np.array(
-            [-INF if v.lowBound is None else v.lowBound for v in model.columns], dtype=float
-        )
-        self.col_upper = np.array(
-            [INF if v.upBound is None else v.upBound for v in model.columns], dtype=float
-        )
-        h.addCols(
-            self.n_cols,
-            costs,
-            self.col_lower,
-            self.col_upper,
-            0,
-            np.zeros(0, np.int32),
-            np.zeros(0, np.int32),
-            np.zeros(0),
-        )
-        self.integer = np.array([v.cat == pulp.LpInteger for v in model.columns], dtype=bool)
-        if self.integer.any() and not self.relaxed:
-            positions = np.flatnonzero(self.integer).astype(np.int32)
-            h.changeColsIntegrality(
-                len(positions), positions, np.ones(len(positions), dtype=np.uint8)
-            )
-        lower, upper = row_bounds(model)
-        self.row_lower, self.row_upper = lower.copy(), upper.copy()
-        if self.n_rows:
-            h.addRows(
-                self.n_rows, lower, upper, len(value), starts[:-1].astype(np.int32), index, value
-            )
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        arrays = model_arrays(model)
+        self.costs = arrays.costs.copy()
+        self.col_lower = arrays.col_lower.copy()
+        self.col_upper = arrays.col_upper.copy()
+        self.integer = arrays.integer.copy()
+        self.row_lower, self.row_upper = arrays.row_lower.copy(), arrays.row_upper.copy()
+        load(self.h, arrays, relaxed=self.relaxed)
 
     # ------------------------------------------------------------------ changes
 

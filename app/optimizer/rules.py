@@ -62,20 +62,25 @@ class RuleChecker:
         s = inst.scenario
         self.chosen = np.asarray(chosen, dtype=float)
         self.lines = limit_lines(inst) if lines is None else lines
-        rows = np.concatenate([np.full(len(li.members), k) for k, li in enumerate(self.lines)]
-                              or [np.zeros(0, np.int64)])
+        rows = np.concatenate(
+            [np.full(len(li.members), k) for k, li in enumerate(self.lines)]
+            or [np.zeros(0, np.int64)]
+        )
         cols = np.concatenate([li.members for li in self.lines] or [np.zeros(0, np.int64)])
         vals = np.concatenate([li.values for li in self.lines] or [np.zeros(0)])
         self.matrix = sparse.csc_matrix(
-            (vals, (rows, cols)), shape=(len(self.lines), inst.n_candidates))
+            (vals, (rows, cols)), shape=(len(self.lines), inst.n_candidates)
+        )
         self.used = self.matrix @ self.chosen
         self.spend = inst.corporation.sum(axis=1)
         self.primary = inst.primary_domain()
         self.total = float(self.spend @ self.chosen)
-        self.domain_spend = np.bincount(self.primary, self.spend * self.chosen,
-                                        minlength=len(inst.domain_keys))
-        self.hood_spend = np.bincount(inst.cand_n, self.spend * self.chosen,
-                                      minlength=len(inst.codes))
+        self.domain_spend = np.bincount(
+            self.primary, self.spend * self.chosen, minlength=len(inst.domain_keys)
+        )
+        self.hood_spend = np.bincount(
+            inst.cand_n, self.spend * self.chosen, minlength=len(inst.codes)
+        )
         self.count: dict[tuple[int, int], float] = defaultdict(float)
         self.funded: set[tuple[int, int, int]] = set()
         for c in np.flatnonzero(self.chosen):
@@ -84,8 +89,9 @@ class RuleChecker:
             self.funded.add((i, n, int(inst.cand_s[c])))
         self.group_of = {i: iv.exclusive_group for i, iv in enumerate(s.interventions)}
         self.key_index = {key: i for i, key in enumerate(inst.intervention_keys)}
-        self.lock_cover = [np.flatnonzero(lock_candidates(inst, k))
-                           for k in range(len(s.rules.locks))]
+        self.lock_cover = [
+            np.flatnonzero(lock_candidates(inst, k)) for k in range(len(s.rules.locks))
+        ]
         self.locked_out: dict[int, list[int]] = defaultdict(list)
         for k, lock in enumerate(s.rules.locks):
             if not lock.fund:
@@ -100,8 +106,13 @@ class RuleChecker:
             inst = self.inst
             every = range(len(self.lines))
             out = self._lines(every, self.used)
-            out += self._shares(range(len(inst.domain_keys)), range(len(inst.codes)),
-                                self.domain_spend, self.hood_spend, self.total)
+            out += self._shares(
+                range(len(inst.domain_keys)),
+                range(len(inst.codes)),
+                self.domain_spend,
+                self.hood_spend,
+                self.total,
+            )
             out += self._combinatorial(self.count, self.funded, None)
             out += self._locks(range(len(inst.scenario.rules.locks)), self.chosen)
             self._broken = out
@@ -124,8 +135,9 @@ class RuleChecker:
         domain_spend[d] += amount
         hood_spend = self.hood_spend.copy()
         hood_spend[n] += amount
-        out += self._shares(range(len(inst.domain_keys)), [n], domain_spend, hood_spend,
-                            self.total + amount)
+        out += self._shares(
+            range(len(inst.domain_keys)), [n], domain_spend, hood_spend, self.total + amount
+        )
         i, s = int(inst.cand_i[c]), int(inst.cand_s[c])
         count = dict(self.count)
         count[(i, n)] = count.get((i, n), 0.0) + 1
@@ -142,9 +154,14 @@ class RuleChecker:
         for k in which:
             line = self.lines[k]
             if _exceeds(float(used[k]), line.limit):
-                out.append(RuleRef(rule=line.key, message=f"{line.label} "
-                                   f"({line.amount(line.limit)}) would be exceeded: "
-                                   f"{line.amount(float(used[k]))}"))
+                out.append(
+                    RuleRef(
+                        rule=line.key,
+                        message=f"{line.label} "
+                        f"({line.amount(line.limit)}) would be exceeded: "
+                        f"{line.amount(float(used[k]))}",
+                    )
+                )
         return out
 
     def _shares(
@@ -162,21 +179,34 @@ class RuleChecker:
             spent, name = float(domain_spend[d]), domain_label(inst, key)
             of = f"{euros(spent)} of {euros(total)}"
             if _exceeds(bounds.min * total, spent):
-                out.append(RuleRef(rule=f"domain_share_min:{key}", message=f"the minimum share "
-                                   f"of {name} ({bounds.min:.0%}) would not be met: {of}"))
+                out.append(
+                    RuleRef(
+                        rule=f"domain_share_min:{key}",
+                        message=f"the minimum share "
+                        f"of {name} ({bounds.min:.0%}) would not be met: {of}",
+                    )
+                )
             if _exceeds(spent, bounds.max * total):
-                out.append(RuleRef(rule=f"domain_share_max:{key}", message=f"the maximum share "
-                                   f"of {name} ({bounds.max:.0%}) would be exceeded: {of}"))
+                out.append(
+                    RuleRef(
+                        rule=f"domain_share_max:{key}",
+                        message=f"the maximum share "
+                        f"of {name} ({bounds.max:.0%}) would be exceeded: {of}",
+                    )
+                )
         share = rules.max_neighbourhood_share
         if share is None:
             return out
         for n in hoods:
             spent = float(hood_spend[n])
             if _exceeds(spent, share * total):
-                out.append(RuleRef(
-                    rule=f"max_neighbourhood_share:{inst.codes[n]}",
-                    message=f"{hood_name(inst, n)} would take more than {share:.0%} of all "
-                    f"spend: {euros(spent)} of {euros(total)}"))
+                out.append(
+                    RuleRef(
+                        rule=f"max_neighbourhood_share:{inst.codes[n]}",
+                        message=f"{hood_name(inst, n)} would take more than {share:.0%} of all "
+                        f"spend: {euros(spent)} of {euros(total)}",
+                    )
+                )
         return out
 
     def _combinatorial(
@@ -198,9 +228,13 @@ class RuleChecker:
             for n in hoods:
                 runs = sum(count.get((i, n), 0.0) for i in members)
                 if runs > 1 + _TOLERANCE:
-                    out.append(RuleRef(rule=f"exclusive_group:{group}",
-                                       message=f"exclusive group {group} allows one run per "
-                                       f"buurt; {hood_name(inst, n)} would have {runs:g}"))
+                    out.append(
+                        RuleRef(
+                            rule=f"exclusive_group:{group}",
+                            message=f"exclusive group {group} allows one run per "
+                            f"buurt; {hood_name(inst, n)} would have {runs:g}",
+                        )
+                    )
         seen: set[str] = set()
         for i, n, t in sorted([added] if added is not None else funded):
             for required in s.interventions[i].requires:
@@ -208,25 +242,41 @@ class RuleChecker:
                 key = f"requires:{inst.intervention_keys[i]}:{required}"
                 if key not in seen and not any((j, n, u) in funded for u in range(t + 1)):
                     seen.add(key)
-                    out.append(RuleRef(rule=key, message=f"{inst.intervention_keys[i]} needs a "
-                                       f"run of {required} in the same buurt, started the same "
-                                       f"year or earlier"))
+                    out.append(
+                        RuleRef(
+                            rule=key,
+                            message=f"{inst.intervention_keys[i]} needs a "
+                            f"run of {required} in the same buurt, started the same "
+                            f"year or earlier",
+                        )
+                    )
         for i, intervention in enumerate(s.interventions):
             if added is not None and i != added[0]:
                 continue
             most = intervention.max_per_neighbourhood
-            over = [n for (j, n), k in count.items() if j == i and most is not None
-                    and k > most + _TOLERANCE]
+            over = [
+                n
+                for (j, n), k in count.items()
+                if j == i and most is not None and k > most + _TOLERANCE
+            ]
             if over:
-                out.append(RuleRef(rule=f"max_per_neighbourhood:{intervention.key}",
-                                   message=f"{intervention.key} may run at most {most} time(s) "
-                                   f"per buurt; {hood_name(inst, over[0])} would have more"))
+                out.append(
+                    RuleRef(
+                        rule=f"max_per_neighbourhood:{intervention.key}",
+                        message=f"{intervention.key} may run at most {most} time(s) "
+                        f"per buurt; {hood_name(inst, over[0])} would have more",
+                    )
+                )
             places = {n for (j, n), k in count.items() if j == i and k > 0}
             if intervention.max_total is not None and len(places) > intervention.max_total:
-                out.append(RuleRef(rule=f"max_total:{intervention.key}",
-                                   message=f"{intervention.key} may run in at most "
-                                   f"{intervention.max_total} buurt(en); this would make "
-                                   f"{len(places)}"))
+                out.append(
+                    RuleRef(
+                        rule=f"max_total:{intervention.key}",
+                        message=f"{intervention.key} may run in at most "
+                        f"{intervention.max_total} buurt(en); this would make "
+                        f"{len(places)}",
+                    )
+                )
         return out
 
     def _locks(self, which: range | list[int], chosen: np.ndarray) -> list[RuleRef]:
@@ -235,6 +285,7 @@ class RuleChecker:
             lock = self.inst.scenario.rules.locks[k]
             runs = float(chosen[self.lock_cover[k]].sum())
             if (lock.fund and runs < 1 - _TOLERANCE) or (not lock.fund and runs > _TOLERANCE):
-                out.append(RuleRef(rule=f"lock:{k}",
-                                   message=f"{lock_label(self.inst, k)} would be broken"))
+                out.append(
+                    RuleRef(rule=f"lock:{k}", message=f"{lock_label(self.inst, k)} would be broken")
+                )
         return out

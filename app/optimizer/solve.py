@@ -17,7 +17,7 @@ from app.optimizer.explain import Context, ExplainOptions, explain
 from app.optimizer.instance import Instance, compile_instance
 from app.optimizer.plan_warnings import plan_warnings
 from app.optimizer.result import allocations, improvements, spend
-from app.optimizer.solvers import SolveOptions, SolveOutcome, solve_model, solver_version
+from app.optimizer.solvers import SolveOptions, solve_model, solver_version
 from app.optimizer.value import plan_value
 from app.optimizer.warm_start import greedy_plan
 from app.schemas.recommendation import ModelSize, Recommendation, SolverReport, Timings
@@ -70,26 +70,17 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         constraints=len(model.rows),
         nonzeros=sum(len(r) for r in model.rows),
     )
-    # The greedy start counts against the time limit: the limit is the client's wall clock.
-    warm_start = greedy_plan(inst, model, time_budget_s=min(30.0, max(0.5, 0.25 * time_limit)))
     options = SolveOptions(
         solver=settings.name,
-        time_limit_s=max(0.05, time_limit - (time.perf_counter() - built)),
+        # The limit is the client's wall clock: building counts against it too.
+        time_limit_s=max(0.05, time_limit - (built - started)),
         mip_gap=settings.mip_gap,
         threads=settings.threads,
         cancel=limits.cancel,
     )
-    outcome = solve_model(model, options, warm_start)
-    if outcome.values is None and warm_start is not None and outcome.status == "error":
-        outcome = SolveOutcome(
-            "feasible",
-            warm_start,
-            None,
-            outcome.bound,
-            None,
-            "stopped at the time limit before the solver found a plan; "
-            "this is the greedy starting plan",
-        )
+    outcome = solve_model(
+        model, options, find_start=lambda budget: greedy_plan(inst, model, time_budget_s=budget)
+    )
     solved = time.perf_counter()
     report.timings = Timings(build_s=round(built - started, 4), solve_s=round(solved - built, 4))
 
@@ -97,7 +88,10 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         diagnosis = None
         if outcome.status == "infeasible":
             diagnosis = diagnose(
-                inst, model, time_limit_s=time_limit, threads=settings.threads,
+                inst,
+                model,
+                time_limit_s=time_limit,
+                threads=settings.threads,
                 cancel=limits.cancel,
             )
         report.timings.explain_s = round(time.perf_counter() - solved, 4)

@@ -1,66 +1,34 @@
 """Running a built model on HiGHS or CBC, both through PuLP, and reading what really happened.
 
-PuLP reports a time-limited HiGHS solve as optimal and does not expose the MIP bound, so both
-are read from HiGHS itself. HiGHS can overrun its own time limit, so an interrupt callback stops
-it on wall-clock time (and on a cancellation request).
+HiGHS runs in stages (see `lp_guided`): the LP relaxation for a bound, a plan from the
+candidates it points at, a proof when plan and bound already meet the gap, and otherwise the
+full MIP from that plan with the candidates the bound rules out fixed. The whole run keeps to
+one wall-clock deadline. CBC gets the model as it is, with a greedy start.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
-import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from importlib import metadata
-from typing import Any, Literal
 
-import highspy
 import numpy as np
-import pulp
 
+from app.optimizer.arrays import model_arrays
 from app.optimizer.build import Model
+from app.optimizer.cbc import solve_cbc
+from app.optimizer.highs import ArrayHighs
+from app.optimizer.lp_guided import Relaxation, fixings, guided_plan, relax
+from app.optimizer.outcome import SolveOptions, SolveOutcome, Status, relative_gap
 
-Status = Literal["optimal", "feasible", "infeasible", "error", "stale"]
+__all__ = ["SolveOptions", "SolveOutcome", "Status", "solve_model", "solver_version"]
 
+StartFinder = Callable[[float], "np.ndarray | None"]  # a plan within a time budget, or None
 
-def _construct_quietly() -> None:
-    """HiGHS prints its banner to standard output when the first instance of a process is made;
-    make that instance with stdout closed, so that `--json` output stays pure JSON."""
-    import sys
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-_construct_quietly()
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    solver: Literal["highs", "cbc"] = "highs"
-    time_limit_s: float = 60.0
-    mip_gap: float = 0.001
-    threads: int | None = None
-    cancel: threading.Event | None = None
-
-
-@dataclass(frozen=True)
-class SolveOutcome:
-    status: Status
-    values: np.ndarray | None  # per column of `Model.columns`
-    objective: float | None
-    bound: float | None
-    gap: float | None
-    message: str = ""
+# Share of the time limit the guided MIP may use; it usually needs far less.
+GUIDED_SHARE = 0.2
+# A guided plan within this of the bound lets the MIP concentrate on the proof.
+SETTLED_GAP = 0.01
 
 
 def solver_version(name: str) -> str:
@@ -70,254 +38,189 @@ def solver_version(name: str) -> str:
 
 
 def solve_model(
-    model: Model, options: SolveOptions, warm_start: np.ndarray | None = None
+    model: Model,
+    options: SolveOptions,
+    warm_start: np.ndarray | None = None,
+    find_start: StartFinder | None = None,
 ) -> SolveOutcome:
+    """Solve within `options.time_limit_s` of wall-clock time. `warm_start` is a plan to start
+    from; `find_start` finds one (a greedy) when no better source is at hand."""
     if any(len(row) == 0 and not row.valid() for row in model.rows):
         # A rule no decision can meet (a lock on a pair that has no candidate at all).
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
+    deadline = time.monotonic() + options.time_limit_s
     if options.solver == "cbc":
-        return _solve_cbc(model, options, warm_start)
-    solver = _ArrayHighs(model, options, warm_start)
+        if warm_start is None and find_start is not None:
+            warm_start = find_start(_start_budget(deadline))
+        remaining = max(0.05, deadline - time.monotonic())
+        return solve_cbc(model, _with_time(options, remaining), warm_start)
+    return _solve_highs(model, options, deadline, warm_start, find_start)
+
+
+def _solve_highs(
+    model: Model,
+    options: SolveOptions,
+    deadline: float,
+    start: np.ndarray | None,
+    find_start: StartFinder | None,
+) -> SolveOutcome:
+    costs = model_arrays(model).costs
+    relaxation = relax(model, deadline, options.threads, options.cancel)
+    if relaxation.status == "infeasible":
+        return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
+    if relaxation.status == "optimal" and not _stopped(options, deadline):
+        budget = min(GUIDED_SHARE * options.time_limit_s, deadline - time.monotonic())
+        guided = guided_plan(
+            model, relaxation, options.mip_gap, budget, options.threads, options.cancel
+        )
+        start = _better(costs, start, guided)
+    if start is None and find_start is not None and not _stopped(options, deadline):
+        start = find_start(_start_budget(deadline))
+    bound = relaxation.bound
+    start_value = None if start is None else float(costs @ start)
+    if start_value is not None and bound is not None:
+        bound = max(bound, start_value)
+        if relative_gap(start_value, bound) <= options.mip_gap:
+            return SolveOutcome(
+                "optimal",
+                start,
+                start_value,
+                bound,
+                relative_gap(start_value, bound),
+                "proven within the gap by the LP relaxation's bound",
+            )
+    if _stopped(options, deadline):
+        return _without_mip(start, start_value, bound, options)
+
+    fix_zero, fix_one = (
+        fixings(relaxation, len(model.x), start_value)
+        if start_value is not None and relaxation.status == "optimal"
+        else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    )
+    settled = (
+        start_value is not None
+        and bound is not None
+        and relative_gap(start_value, bound) <= SETTLED_GAP
+    )
+    mip_options = _with_time(options, max(0.05, deadline - time.monotonic()))
+    outcome = _run_mip(model, mip_options, start, fix_zero, fix_one, settled)
+    return _combine(outcome, relaxation, start, start_value, len(fix_zero) + len(fix_one), options)
+
+
+def _run_mip(
+    model: Model,
+    options: SolveOptions,
+    start: np.ndarray | None,
+    fix_zero: np.ndarray,
+    fix_one: np.ndarray,
+    settled: bool,
+) -> SolveOutcome:
+    solver = ArrayHighs(model, options, start, fix_zero=fix_zero, fix_one=fix_one, settled=settled)
     model.problem.solve(solver)
     assert solver.outcome is not None
-    if solver.outcome.status == "stale":
-        if warm_start is not None:
-            # HiGHS can report the optimum's objective yet hand back the starting plan's
-            # columns (seen when presolve settles the model outright); without it, it is exact.
-            return solve_model(model, options, None)
-        return SolveOutcome(
-            "error",
-            None,
-            None,
-            None,
-            None,
-            "HiGHS returned a plan that does not match its objective",
-        )
-    return solver.outcome
+    if solver.outcome.status != "stale":
+        return solver.outcome
+    if start is not None:
+        # HiGHS can report the optimum's objective yet hand back the starting plan's columns
+        # (seen when presolve settles the model outright); without a start it is exact.
+        return _run_mip(model, options, None, fix_zero, fix_one, settled)
+    return SolveOutcome(
+        "error", None, None, None, None, "HiGHS returned a plan that does not match its objective"
+    )
 
 
-def constraint_matrix(model: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The rows as CSR arrays (starts, column indices, values), columns indexed by position."""
-    for position, var in enumerate(model.columns):
-        var.index = position
-    counts = np.fromiter((len(row) for row in model.rows), dtype=np.int64, count=len(model.rows))
-    starts = np.zeros(len(model.rows) + 1, dtype=np.int64)
-    np.cumsum(counts, out=starts[1:])
-    total = int(starts[-1])
-    index = np.fromiter((v.index for row in model.rows for v in row), dtype=np.int32, count=total)
-    value = np.fromiter((a for row in model.rows for a in row.values()), dtype=float, count=total)
-    return starts, index, value
+def _combine(
+    outcome: SolveOutcome,
+    relaxation: Relaxation,
+    start: np.ndarray | None,
+    start_value: float | None,
+    fixed: int,
+    options: SolveOptions,
+) -> SolveOutcome:
+    """The MIP's answer read against the stages before it.
 
-
-def row_bounds(model: Model) -> tuple[np.ndarray, np.ndarray]:
-    inf = highspy.kHighsInf
-    lower = np.array([-inf if (lb := r.getLb()) is None else lb for r in model.rows], dtype=float)
-    upper = np.array([inf if (ub := r.getUb()) is None else ub for r in model.rows], dtype=float)
-    return lower, upper
-
-
-class _ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
-    """PuLP's in-memory HiGHS interface, with the matrix handed over in one array call."""
-
-    def __init__(self, model: Model, options: SolveOptions, warm_start: np.ndarray | None):
-        super().__init__(
-            msg=False,
-            gapRel=options.mip_gap,
-            threads=options.threads,
-            timeLimit=options.time_limit_s,
-        )
-        self.model = model
-        self.options = options
-        self.warm_start = warm_start
-        self.outcome: SolveOutcome | None = None
-        self.costs = np.zeros(0)
-
-    def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 (PuLP's name)
-        self.createAndConfigureSolver(lp)
-        h: highspy.Highs = lp.solverModel
-        h.setOptionValue("random_seed", 0)
-        self._pass_model(h)
-        if self.warm_start is not None:
-            h.setSolution(
-                len(self.warm_start),
-                np.arange(len(self.warm_start), dtype=np.int32),
-                self.warm_start.astype(float),
-            )
-        deadline = time.monotonic() + self.options.time_limit_s
-        cancel = self.options.cancel
-
-        def interrupt(event: Any) -> None:
-            if time.monotonic() > deadline or (cancel is not None and cancel.is_set()):
-                event.interrupt()
-
-        for callback in (h.cbMipInterrupt, h.cbSimplexInterrupt, h.cbIpmInterrupt):
-            callback.subscribe(interrupt)
-        h.run()
-        self.outcome = self._read_outcome(h)
-        if self.outcome.values is not None:
-            for var, value in zip(self.model.columns, self.outcome.values, strict=True):
-                var.varValue = value
-        status = {
-            "optimal": pulp.LpStatusOptimal,
-            "feasible": pulp.LpStatusOptimal,
-            "infeasible": pulp.LpStatusInfeasible,
-        }.get(self.outcome.status, pulp.LpStatusUndefined)
-        lp.assignStatus(status)
-        return status
-
-    def _pass_model(self, h: highspy.Highs) -> None:
-        columns = self.model.columns
-        inf = highspy.kHighsInf
-        starts, index, value = constraint_matrix(self.model)
-        costs = np.zeros(len(columns))
-        for var, coefficient in self.model.problem.objective.items():
-            # PuLP adds a fixed `__dummy` column to an objective without variables: not ours.
-            if var.name != "__dummy":
-                costs[var.index] = coefficient
-        self.costs = costs
-        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], dtype=float)
-        upper = np.array([inf if v.upBound is None else v.upBound for v in columns], dtype=float)
-        h.addCols(
-            len(columns),
-            costs,
-            lower,
-            upper,
-            0,
-            np.zeros(0, np.int32),
-            np.zeros(0, np.int32),
-            np.zeros(0),
-        )
-        integer = np.array([v.cat == pulp.LpInteger for v in columns], dtype=bool)
-        if integer.any():
-            positions = np.flatnonzero(integer).astype(np.int32)
-            h.changeColsIntegrality(
-                len(positions), positions, np.full(len(positions), 1, dtype=np.uint8)
-            )
-        row_lower, row_upper = row_bounds(self.model)
-        h.addRows(
-            len(self.model.rows),
-            row_lower,
-            row_upper,
-            len(value),
-            starts[:-1].astype(np.int32),
-            index,
-            value,
-        )
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-
-    def _read_outcome(self, h: highspy.Highs) -> SolveOutcome:
-        model_status = h.getModelStatus()
-        kinds = highspy.HighsModelStatus
-        info = h.getInfo()
-        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-        if model_status in (kinds.kInfeasible, kinds.kUnboundedOrInfeasible):
+    With candidates fixed, the MIP speaks only of plans better than the start: its bound holds
+    for them, and the start's value bounds every other plan; "infeasible" means none is better.
+    """
+    if outcome.status == "infeasible":
+        if fixed and start is not None and start_value is not None:
             return SolveOutcome(
-                "infeasible", None, None, None, None, "no plan satisfies every rule"
+                "optimal", start, start_value, start_value, 0.0, "no plan is better than this"
             )
-        if model_status == kinds.kModelEmpty:
-            return SolveOutcome("optimal", np.zeros(0), 0.0, 0.0, 0.0)
-        if not has_solution:
-            bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
-            return SolveOutcome(
-                "error",
-                None,
-                None,
-                bound,
-                None,
-                f"no plan found (HiGHS: {h.modelStatusToString(model_status)})",
-            )
-        values = np.asarray(h.getSolution().col_value, dtype=float)
-        objective = float(info.objective_function_value)
-        if abs(float(self.costs @ values) - objective) > 1e-6 * max(1.0, abs(objective)):
-            return SolveOutcome("stale", None, None, None, None, "columns do not match")
-        if model_status == kinds.kOptimal:
-            bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else objective
-            return SolveOutcome(
-                "optimal", values, objective, bound, _relative_gap(objective, bound)
-            )
-        # Stopped before the root relaxation gave a bound: how far from optimal is unknown.
-        bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
-        gap = _relative_gap(objective, bound) if bound is not None else None
-        reason = (
-            "cancelled"
-            if self.options.cancel is not None and self.options.cancel.is_set()
-            else "stopped at the time limit"
+        return outcome
+    bound = outcome.bound
+    if bound is not None and fixed and start_value is not None:
+        bound = max(bound, start_value)
+    if relaxation.bound is not None:
+        bound = relaxation.bound if bound is None else min(bound, relaxation.bound)
+    values, value = outcome.values, outcome.objective
+    if start is not None and start_value is not None and (value is None or start_value > value):
+        values, value = start, start_value
+    if values is None or value is None:
+        return SolveOutcome(outcome.status, None, None, bound, None, outcome.message)
+    if bound is not None:
+        bound = max(bound, value)
+    gap = None if bound is None else relative_gap(value, bound)
+    proven = outcome.status == "optimal" or (gap is not None and gap <= options.mip_gap)
+    status: Status = "optimal" if proven else "feasible"
+    message = outcome.message
+    if outcome.values is None:
+        message = "stopped at the time limit before the solver improved on the starting plan; " + (
+            "gap unknown" if gap is None else f"gap {gap:.4%}"
         )
-        return SolveOutcome(
-            "feasible",
-            values,
-            objective,
-            bound,
-            gap,
-            f"{reason}; best plan found, "
-            + (f"gap {gap:.4%}" if gap is not None else "no bound yet, so the gap is unknown"),
+    elif not proven:
+        reason = message.split(";")[0] if message else "stopped at the time limit"
+        message = f"{reason}; best plan found, " + (
+            "no bound yet, so the gap is unknown" if gap is None else f"gap {gap:.4%}"
         )
+    return SolveOutcome(status, values, value, bound, gap, "" if proven else message)
 
 
-def _relative_gap(objective: float, bound: float) -> float:
-    if abs(bound - objective) <= 1e-9:
-        return 0.0
-    return abs(bound - objective) / max(abs(objective), 1e-10)
-
-
-_CBC_RESULT = re.compile(r"Result - (.+)")
-_CBC_NUMBER = r"([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
-
-
-def _solve_cbc(model: Model, options: SolveOptions, warm_start: np.ndarray | None) -> SolveOutcome:
-    if warm_start is not None:
-        for var, value in zip(model.columns, warm_start, strict=True):
-            var.setInitialValue(value)
-    with tempfile.TemporaryDirectory(prefix="onderbouwd-cbc-") as folder:
-        log_path = os.path.join(folder, "cbc.log")
-        solver = pulp.PULP_CBC_CMD(
-            msg=False,
-            timeLimit=options.time_limit_s,
-            gapRel=options.mip_gap,
-            threads=options.threads,
-            logPath=log_path,
-            warmStart=warm_start is not None,
-            keepFiles=False,
-            options=["randomCbcSeed 1"],
-        )
-        try:
-            model.problem.solve(solver)
-        except pulp.PulpSolverError as failure:
-            # CBC ends without a solution file when it is killed or runs out of memory.
-            return SolveOutcome("error", None, None, None, None, f"CBC failed: {failure}")
-        log = open(log_path, encoding="utf-8", errors="replace").read()
-    found = _CBC_RESULT.search(log)
-    result = found.group(1).strip() if found else ""
-    if model.problem.status == pulp.LpStatusInfeasible or "infeasible" in result.lower():
-        return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
-    if model.problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        return SolveOutcome(
-            "error",
-            None,
-            None,
-            None,
-            None,
-            f"no plan found (CBC: {result or pulp.LpStatus[model.problem.status]})",
-        )
-    values = np.array([v.varValue or 0.0 for v in model.columns], dtype=float)
-    objective = float(pulp.value(model.problem.objective) or 0.0)
-    # CBC prints "Upper bound" when it maximises; a "Lower bound" belongs to the minimisation
-    # of the negated objective. A proven optimum within the gap tolerance has one too.
-    upper = re.search(r"Upper bound:\s+" + _CBC_NUMBER, log)
-    lower = re.search(r"Lower bound:\s+" + _CBC_NUMBER, log)
-    bound = float(upper.group(1)) if upper else (-float(lower.group(1)) if lower else None)
-    if bound is not None and bound < objective:
-        bound = objective
-    gap = _relative_gap(objective, bound) if bound is not None else None
-    if result.startswith("Optimal") or model.problem.sol_status == pulp.LpSolutionOptimal:
-        if bound is None:  # proven outright: CBC prints no bound then
-            return SolveOutcome("optimal", values, objective, objective, 0.0)
-        return SolveOutcome("optimal", values, objective, bound, gap)
+def _without_mip(
+    start: np.ndarray | None,
+    start_value: float | None,
+    bound: float | None,
+    options: SolveOptions,
+) -> SolveOutcome:
+    reason = (
+        "cancelled"
+        if options.cancel is not None and options.cancel.is_set()
+        else ("stopped at the time limit")
+    )
+    if start is None or start_value is None:
+        return SolveOutcome("error", None, None, bound, None, f"{reason} before a plan was found")
+    gap = None if bound is None else relative_gap(start_value, bound)
     return SolveOutcome(
         "feasible",
-        values,
-        objective,
+        start,
+        start_value,
         bound,
         gap,
-        f"stopped at the time limit ({result}); best plan found",
+        f"{reason}; best plan found, "
+        + ("no bound yet, so the gap is unknown" if gap is None else f"gap {gap:.4%}"),
+    )
+
+
+def _better(costs: np.ndarray, a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return a if float(costs @ a) >= float(costs @ b) else b
+
+
+def _stopped(options: SolveOptions, deadline: float) -> bool:
+    cancelled = options.cancel is not None and options.cancel.is_set()
+    return cancelled or time.monotonic() >= deadline
+
+
+def _start_budget(deadline: float) -> float:
+    return min(30.0, max(0.5, 0.25 * (deadline - time.monotonic())))
+
+
+def _with_time(options: SolveOptions, time_limit_s: float) -> SolveOptions:
+    return SolveOptions(
+        solver=options.solver,
+        time_limit_s=time_limit_s,
+        mip_gap=options.mip_gap,
+        threads=options.threads,
+        cancel=options.cancel,
     )

@@ -15,9 +15,9 @@ import time
 import numpy as np
 from scipy import sparse
 
+from app.optimizer.arrays import constraint_matrix, row_bounds
 from app.optimizer.build import Model
 from app.optimizer.instance import Instance
-from app.optimizer.solvers import constraint_matrix, row_bounds
 from app.optimizer.value import cell_factor, cell_value, piece_weights, segment_count
 
 _TOLERANCE = 1e-7

@@ -29,9 +29,7 @@ class RepositoryBase(Generic[M]):
         return select(self.model).where(self.model.organisation_id == self.organisation_id)
 
     def get(self, id: uuid.UUID) -> M | None:
-        row: M | None = self.session.scalars(
-            self.scoped().where(self.model.id == id)
-        ).one_or_none()
+        row: M | None = self.session.scalars(self.scoped().where(self.model.id == id)).one_or_none()
         return row
 
     def one_where(self, *criteria: ColumnElement[bool]) -> M | None:

@@ -35,8 +35,10 @@ def _claimable(now: datetime, owner: str) -> Any:
     """Queued, or running under another runner's lease that has expired."""
     return and_(
         Run.cancel_requested.is_(False),
-        or_(Run.state == "queued",
-            and_(Run.state == "running", Run.lease_expires_at < now, Run.lease_owner != owner)),
+        or_(
+            Run.state == "queued",
+            and_(Run.state == "running", Run.lease_expires_at < now, Run.lease_owner != owner),
+        ),
     )
 
 
@@ -78,18 +80,23 @@ class RunQueue:
 
     def heartbeat(self, run_id: uuid.UUID, owner: str, lease_s: float) -> bool:
         """Extend the lease; False when this runner no longer holds the run."""
-        return self._update(
-            update(Run)
-            .where(Run.id == run_id, Run.lease_owner == owner, Run.state == "running")
-            .values(lease_expires_at=utcnow() + timedelta(seconds=lease_s))
-        ) == 1
+        return (
+            self._update(
+                update(Run)
+                .where(Run.id == run_id, Run.lease_owner == owner, Run.state == "running")
+                .values(lease_expires_at=utcnow() + timedelta(seconds=lease_s))
+            )
+            == 1
+        )
 
     def cancel_requested(self, run_ids: list[uuid.UUID]) -> set[uuid.UUID]:
         if not run_ids:
             return set()
-        return set(self.session.scalars(
-            select(Run.id).where(Run.id.in_(run_ids), Run.cancel_requested.is_(True))
-        ))
+        return set(
+            self.session.scalars(
+                select(Run.id).where(Run.id.in_(run_ids), Run.cancel_requested.is_(True))
+            )
+        )
 
     def finish(
         self,
@@ -101,30 +108,36 @@ class RunQueue:
         recommendation: dict[str, Any] | None = None,
         error: str | None = None,
     ) -> bool:
-        return self._update(
-            update(Run)
-            .where(Run.id == run_id, Run.lease_owner == owner, Run.state == "running")
-            .values(
-                state=state,
-                result_status=result_status,
-                recommendation=recommendation,
-                error=error,
-                lease_owner=None,
-                lease_expires_at=None,
-                finished_at=utcnow(),
+        return (
+            self._update(
+                update(Run)
+                .where(Run.id == run_id, Run.lease_owner == owner, Run.state == "running")
+                .values(
+                    state=state,
+                    result_status=result_status,
+                    recommendation=recommendation,
+                    error=error,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    finished_at=utcnow(),
+                )
             )
-        ) == 1
+            == 1
+        )
 
     def release(self, run_id: uuid.UUID, owner: str, *, count_attempt: bool) -> bool:
         """Put a run back in the queue (this runner stops, or its solver process died)."""
         values: dict[str, Any] = {"state": "queued", "lease_owner": None, "lease_expires_at": None}
         if not count_attempt:
             values["attempts"] = Run.attempts - 1
-        return self._update(
-            update(Run)
-            .where(Run.id == run_id, Run.lease_owner == owner, Run.state == "running")
-            .values(**values)
-        ) == 1
+        return (
+            self._update(
+                update(Run)
+                .where(Run.id == run_id, Run.lease_owner == owner, Run.state == "running")
+                .values(**values)
+            )
+            == 1
+        )
 
     def cancel_abandoned(self) -> int:
         """Runs whose cancellation was asked while their runner was gone: cancelled now."""
@@ -133,8 +146,9 @@ class RunQueue:
             update(Run)
             .where(
                 Run.cancel_requested.is_(True),
-                or_(Run.state == "queued",
-                    and_(Run.state == "running", Run.lease_expires_at < now)),
+                or_(
+                    Run.state == "queued", and_(Run.state == "running", Run.lease_expires_at < now)
+                ),
             )
             .values(state="cancelled", lease_owner=None, lease_expires_at=None, finished_at=now)
         )

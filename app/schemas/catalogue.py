@@ -56,11 +56,15 @@ class IndicatorWrite(_Write):
     unit: str | None = Field(default=None, max_length=100)
     source: str | None = Field(default=None, max_length=500)
     reference_value: Measurement | None = Field(
-        default=None, description="Published reference level (e.g. national); left out = the "
-        "mean over the organisation's neighbourhoods in the latest year measured.")
+        default=None,
+        description="Published reference level (e.g. national); left out = the "
+        "mean over the organisation's neighbourhoods in the latest year measured.",
+    )
     reference_spread: Annotated[float, Field(gt=0, le=1e9)] | None = Field(
-        default=None, description="Published spread (one standard deviation); left out = the "
-        "population standard deviation over the organisation's neighbourhoods in that year.")
+        default=None,
+        description="Published spread (one standard deviation); left out = the "
+        "population standard deviation over the organisation's neighbourhoods in that year.",
+    )
 
 
 class IndicatorOut(_Stamps, IndicatorWrite, _Keyed):
@@ -80,14 +84,19 @@ class NeighbourhoodWrite(_Write):
     homes: Homes
     regulated_homes: Homes = 0.0
     indicator_values: list[IndicatorValue] | None = Field(
-        default=None, description="Every measurement of this neighbourhood; replaces those "
-        "stored. Left out: the stored measurements stay as they are.")
+        default=None,
+        description="Every measurement of this neighbourhood; replaces those "
+        "stored. Left out: the stored measurements stay as they are.",
+    )
 
 
 class AdjustmentWrite(_Write):
     delta: ScorePoints = Field(description="Added to the domain score (standard deviations).")
-    rationale: str = Field(min_length=1, max_length=5000,
-                           description="Why: kept with the adjustment and in the audit log.")
+    rationale: str = Field(
+        min_length=1,
+        max_length=5000,
+        description="Why: kept with the adjustment and in the audit log.",
+    )
 
 
 class _Domain(BaseModel):
@@ -123,15 +132,19 @@ class NeighbourhoodOut(_Stamps, _Measured, _NeighbourhoodFields):
 class NeighbourhoodScores(BaseModel):
     code: str
     scores: dict[str, DomainScore] = Field(
-        description="Domain scores from the indicators, staff adjustments included.")
+        description="Domain scores from the indicators, staff adjustments included."
+    )
 
 
 class InterventionWrite(Intervention):
     key: Key | None = Field(  # type: ignore[assignment]
-        default=None, description="Optional; when given, equals the path's.")
+        default=None, description="Optional; when given, equals the path's."
+    )
     evidence_level: str | None = Field(
-        default=None, max_length=100,
-        description="E.g. effective / promising / theoretically sound.")
+        default=None,
+        max_length=100,
+        description="E.g. effective / promising / theoretically sound.",
+    )
 
 
 class _Evidence(BaseModel):

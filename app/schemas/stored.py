@@ -46,8 +46,9 @@ class ScenarioWrite(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=500,
-                             description="Left out: the document's `name`.")
+    name: str | None = Field(
+        default=None, max_length=500, description="Left out: the document's `name`."
+    )
     document: Scenario | None = None
     catalogue: CatalogueSelection | None = None
 
@@ -68,8 +69,10 @@ class VersionSummary(BaseModel):
 
 class VersionOut(VersionSummary):
     scenario_id: uuid.UUID
-    document: dict[str, Any] = Field(description="The scenario document of this version, "
-                                     "contract v1, with every default filled in.")
+    document: dict[str, Any] = Field(
+        description="The scenario document of this version, "
+        "contract v1, with every default filled in."
+    )
     selection: dict[str, Any] | None = Field(
         default=None, description="For an assembled version: the catalogue selection."
     )
@@ -90,18 +93,22 @@ class ScenarioOut(ScenarioSummary):
 class RunStart(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, ge=1,
-                                description="Version to solve; left out = the current one.")
+    version: int | None = Field(
+        default=None, ge=1, description="Version to solve; left out = the current one."
+    )
 
 
 class RunSummary(BaseModel):
     id: uuid.UUID
     scenario_id: uuid.UUID
     scenario_version: int
-    state: RunState = Field(description="Where the job is: queued, running, done, failed or "
-                            "cancelled.")
-    status: Status | None = Field(default=None, description="The result's status once done: "
-                                  "optimal, feasible, infeasible or error.")
+    state: RunState = Field(
+        description="Where the job is: queued, running, done, failed or cancelled."
+    )
+    status: Status | None = Field(
+        default=None,
+        description="The result's status once done: optimal, feasible, infeasible or error.",
+    )
     objective: float | None = None
     attempts: int
     cancel_requested: bool

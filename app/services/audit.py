@@ -23,10 +23,16 @@ def record(
     changes: dict[str, Any] | None = None,
     rationale: str | None = None,
 ) -> None:
-    AuditRepository(session, principal.organisation_id).add(AuditEntry(
-        actor=principal.actor, action=action, entity_type=entity_type, entity_key=entity_key,
-        changes=changes, rationale=rationale,
-    ))
+    AuditRepository(session, principal.organisation_id).add(
+        AuditEntry(
+            actor=principal.actor,
+            action=action,
+            entity_type=entity_type,
+            entity_key=entity_key,
+            changes=changes,
+            rationale=rationale,
+        )
+    )
 
 
 def list_entries(

@@ -68,8 +68,14 @@ def upsert(
         else:
             row.updated_at = utcnow()  # type: ignore[attr-defined]
             session.flush()
-        audit.record(session, principal, f"{entity_type}.{'create' if created else 'update'}",
-                     entity_type, key, changes=_jsonable(changes))
+        audit.record(
+            session,
+            principal,
+            f"{entity_type}.{'create' if created else 'update'}",
+            entity_type,
+            key,
+            changes=_jsonable(changes),
+        )
     return row, created
 
 
@@ -96,20 +102,23 @@ def page(
     cursor: str | None,
     filters: list[ColumnElement[bool]] | None = None,
 ) -> Page[Out]:
-    rows, more = repository.page(repository.key_attribute, limit, decode_cursor(cursor),
-                                 filters or [])
-    return Page[Out](items=[out(row) for row in rows],
-                   next_cursor=encode_cursor(getattr(rows[-1], repository.key_column))
-                   if more else None)
+    rows, more = repository.page(
+        repository.key_attribute, limit, decode_cursor(cursor), filters or []
+    )
+    return Page[Out](
+        items=[out(row) for row in rows],
+        next_cursor=encode_cursor(getattr(rows[-1], repository.key_column)) if more else None,
+    )
 
 
 # --- domains -----------------------------------------------------------------------------
 
-def put_domain(session: Session, principal: Principal, key: str, body: DomainWrite
-               ) -> tuple[DomainOut, bool]:
+
+def put_domain(
+    session: Session, principal: Principal, key: str, body: DomainWrite
+) -> tuple[DomainOut, bool]:
     repository = DomainRepository(session, principal.organisation_id)
-    row, created = upsert(session, principal, repository, "domain", key, body.model_dump(),
-                          Domain)
+    row, created = upsert(session, principal, repository, "domain", key, body.model_dump(), Domain)
     return domain_out(row), created
 
 
@@ -119,11 +128,14 @@ def domain_out(row: Domain) -> DomainOut:
 
 # --- indicators --------------------------------------------------------------------------
 
-def put_indicator(session: Session, principal: Principal, key: str, body: IndicatorWrite
-                  ) -> tuple[IndicatorOut, bool]:
+
+def put_indicator(
+    session: Session, principal: Principal, key: str, body: IndicatorWrite
+) -> tuple[IndicatorOut, bool]:
     repository = IndicatorRepository(session, principal.organisation_id)
-    row, created = upsert(session, principal, repository, "indicator", key, body.model_dump(),
-                          Indicator)
+    row, created = upsert(
+        session, principal, repository, "indicator", key, body.model_dump(), Indicator
+    )
     return indicator_out(row), created
 
 
@@ -133,25 +145,35 @@ def indicator_out(row: Indicator) -> IndicatorOut:
 
 # --- interventions -----------------------------------------------------------------------
 
-def put_intervention(session: Session, principal: Principal, key: str, body: InterventionWrite
-                     ) -> tuple[InterventionOut, bool]:
+
+def put_intervention(
+    session: Session, principal: Principal, key: str, body: InterventionWrite
+) -> tuple[InterventionOut, bool]:
     if body.key is not None and body.key != key:
         message = f"the body's key {body.key!r} differs from the path's {key!r}"
         raise ValidationFailed(message, errors=[{"path": "key", "message": message}])
     definition = body.model_dump(mode="json", exclude={"key", "evidence_level"})
-    state = {"name": body.name, "domain": body.domain, "evidence_level": body.evidence_level,
-             "definition": definition}
+    state = {
+        "name": body.name,
+        "domain": body.domain,
+        "evidence_level": body.evidence_level,
+        "definition": definition,
+    }
     repository = InterventionRepository(session, principal.organisation_id)
-    row, created = upsert(session, principal, repository, "intervention", key, state,
-                          Intervention)
+    row, created = upsert(session, principal, repository, "intervention", key, state, Intervention)
     return intervention_out(row), created
 
 
 def intervention_out(row: Intervention) -> InterventionOut:
-    return InterventionOut.model_validate({
-        **row.definition, "key": row.key, "evidence_level": row.evidence_level,
-        "created_at": row.created_at, "updated_at": row.updated_at,
-    })
+    return InterventionOut.model_validate(
+        {
+            **row.definition,
+            "key": row.key,
+            "evidence_level": row.evidence_level,
+            "created_at": row.created_at,
+            "updated_at": row.updated_at,
+        }
+    )
 
 
 def intervention_document(row: Intervention) -> dict[str, Any]:
@@ -161,8 +183,10 @@ def intervention_document(row: Intervention) -> dict[str, Any]:
 
 # --- partners ----------------------------------------------------------------------------
 
-def put_partner(session: Session, principal: Principal, key: str, body: PartnerWrite
-                ) -> tuple[PartnerOut, bool]:
+
+def put_partner(
+    session: Session, principal: Principal, key: str, body: PartnerWrite
+) -> tuple[PartnerOut, bool]:
     state = {"name": body.name, "budget": body.budget.model_dump(mode="json")}
     repository = PartnerRepository(session, principal.organisation_id)
     row, created = upsert(session, principal, repository, "partner", key, state, Partner)
@@ -170,58 +194,95 @@ def put_partner(session: Session, principal: Principal, key: str, body: PartnerW
 
 
 def partner_out(row: Partner) -> PartnerOut:
-    return PartnerOut.model_validate({"key": row.key, "name": row.name, "budget": row.budget,
-                                      "created_at": row.created_at,
-                                      "updated_at": row.updated_at})
+    return PartnerOut.model_validate(
+        {
+            "key": row.key,
+            "name": row.name,
+            "budget": row.budget,
+            "created_at": row.created_at,
+            "updated_at": row.updated_at,
+        }
+    )
 
 
 # --- reading -----------------------------------------------------------------------------
+
 
 def get_domain(session: Session, principal: Principal, key: str) -> DomainOut:
     return domain_out(get(DomainRepository(session, principal.organisation_id), "domain", key))
 
 
 def get_indicator(session: Session, principal: Principal, key: str) -> IndicatorOut:
-    return indicator_out(get(IndicatorRepository(session, principal.organisation_id),
-                             "indicator", key))
+    return indicator_out(
+        get(IndicatorRepository(session, principal.organisation_id), "indicator", key)
+    )
 
 
 def get_intervention(session: Session, principal: Principal, key: str) -> InterventionOut:
-    return intervention_out(get(InterventionRepository(session, principal.organisation_id),
-                                "intervention", key))
+    return intervention_out(
+        get(InterventionRepository(session, principal.organisation_id), "intervention", key)
+    )
 
 
 def get_partner(session: Session, principal: Principal, key: str) -> PartnerOut:
-    return partner_out(get(PartnerRepository(session, principal.organisation_id),
-                           "partner", key))
+    return partner_out(get(PartnerRepository(session, principal.organisation_id), "partner", key))
 
 
-def list_domains(session: Session, principal: Principal, *, limit: int, cursor: str | None
-                 ) -> Page[DomainOut]:
-    return page(DomainRepository(session, principal.organisation_id), domain_out,
-                limit=limit, cursor=cursor)
+def list_domains(
+    session: Session, principal: Principal, *, limit: int, cursor: str | None
+) -> Page[DomainOut]:
+    return page(
+        DomainRepository(session, principal.organisation_id), domain_out, limit=limit, cursor=cursor
+    )
 
 
-def list_indicators(session: Session, principal: Principal, *, limit: int,
-                    cursor: str | None, domain: str | None = None) -> Page[IndicatorOut]:
+def list_indicators(
+    session: Session,
+    principal: Principal,
+    *,
+    limit: int,
+    cursor: str | None,
+    domain: str | None = None,
+) -> Page[IndicatorOut]:
     filters = [] if domain is None else [Indicator.domain == domain]
-    return page(IndicatorRepository(session, principal.organisation_id), indicator_out,
-                limit=limit, cursor=cursor, filters=filters)
+    return page(
+        IndicatorRepository(session, principal.organisation_id),
+        indicator_out,
+        limit=limit,
+        cursor=cursor,
+        filters=filters,
+    )
 
 
-def list_interventions(session: Session, principal: Principal, *, limit: int,
-                       cursor: str | None, domain: str | None = None,
-                       evidence_level: str | None = None) -> Page[InterventionOut]:
+def list_interventions(
+    session: Session,
+    principal: Principal,
+    *,
+    limit: int,
+    cursor: str | None,
+    domain: str | None = None,
+    evidence_level: str | None = None,
+) -> Page[InterventionOut]:
     filters = []
     if domain is not None:
         filters.append(Intervention.domain == domain)
     if evidence_level is not None:
         filters.append(Intervention.evidence_level == evidence_level)
-    return page(InterventionRepository(session, principal.organisation_id), intervention_out,
-                limit=limit, cursor=cursor, filters=filters)
+    return page(
+        InterventionRepository(session, principal.organisation_id),
+        intervention_out,
+        limit=limit,
+        cursor=cursor,
+        filters=filters,
+    )
 
 
-def list_partners(session: Session, principal: Principal, *, limit: int, cursor: str | None
-                  ) -> Page[PartnerOut]:
-    return page(PartnerRepository(session, principal.organisation_id), partner_out,
-                limit=limit, cursor=cursor)
+def list_partners(
+    session: Session, principal: Principal, *, limit: int, cursor: str | None
+) -> Page[PartnerOut]:
+    return page(
+        PartnerRepository(session, principal.organisation_id),
+        partner_out,
+        limit=limit,
+        cursor=cursor,
+    )

@@ -24,8 +24,13 @@ KWB_YEAR = 2023
 MIN_INHABITANTS_FOR_RATE = 500  # CBS rounds counts: smaller buurten give noise, not a rate
 
 # Leefbaarometer column → indicator key
-LBM_DIMENSIONS = {"fys": "lbm_fys", "won": "lbm_won", "vrz": "lbm_vrz", "soc": "lbm_soc",
-                  "onv": "lbm_onv"}
+LBM_DIMENSIONS = {
+    "fys": "lbm_fys",
+    "won": "lbm_won",
+    "vrz": "lbm_vrz",
+    "soc": "lbm_soc",
+    "onv": "lbm_onv",
+}
 LBM_TOTAL = ("afw", "lbm_afw")
 
 
@@ -56,17 +61,24 @@ def load_buurten() -> list[Buurt]:
         kwb = list(csv.DictReader(handle))
     with LBM_FILE.open(encoding="utf-8", newline="") as handle:
         lbm = list(csv.DictReader(handle))
-    wijken = {r["gwb_code_10"]: re.sub(r"^Wijk \d+\s+", "", r["regio"]).strip()
-              for r in kwb if r["recs"] == "Wijk"}
+    wijken = {
+        r["gwb_code_10"]: re.sub(r"^Wijk \d+\s+", "", r["regio"]).strip()
+        for r in kwb
+        if r["recs"] == "Wijk"
+    }
     buurten: dict[str, Buurt] = {}
     for row in kwb:
         homes = _number(row["a_woning"])
         if row["recs"] != "Buurt" or homes is None or homes <= 0:
             continue
         share = _number(row["p_wcorpw"])
-        buurt = Buurt(code=row["gwb_code_10"], name=row["regio"],
-                      district=wijken["WK" + row["gwb_code_8"][:6]], homes=homes,
-                      regulated_homes=round(homes * (share or 0.0) / 100))
+        buurt = Buurt(
+            code=row["gwb_code_10"],
+            name=row["regio"],
+            district=wijken["WK" + row["gwb_code_8"][:6]],
+            homes=homes,
+            regulated_homes=round(homes * (share or 0.0) / 100),
+        )
         if share is not None:
             buurt.values[("corporation_share", KWB_YEAR)] = share
         low_income = _number(row["p_hh_li"])
@@ -74,8 +86,7 @@ def load_buurten() -> list[Buurt]:
             buurt.values[("low_income_households", KWB_YEAR)] = low_income
         benefits, inhabitants = _number(row["a_soz_wb"]), _number(row["a_inw"])
         if benefits is not None and inhabitants and inhabitants >= MIN_INHABITANTS_FOR_RATE:
-            buurt.values[("social_assistance", KWB_YEAR)] = round(
-                1000 * benefits / inhabitants, 6)
+            buurt.values[("social_assistance", KWB_YEAR)] = round(1000 * benefits / inhabitants, 6)
         buurten[buurt.code] = buurt
     for row in lbm:
         measured = buurten.get(row["bu_code"])

@@ -53,8 +53,14 @@ def once(
             )
         return Answer(found.status_code, found.response, found.location)
     answer = produce()
-    repository.add(IdempotencyRecord(
-        scope=scope, key=key, request_sha256=digest, status_code=answer.status_code,
-        response=answer.body, location=answer.location,
-    ))
+    repository.add(
+        IdempotencyRecord(
+            scope=scope,
+            key=key,
+            request_sha256=digest,
+            status_code=answer.status_code,
+            response=answer.body,
+            location=answer.location,
+        )
+    )
     return answer

@@ -39,17 +39,32 @@ def ensure_organisation(session: Session, name: str) -> tuple[Organisation, bool
 
 def cli_principal(organisation: Organisation) -> Principal:
     """The command line acts with full rights on the organisation it names."""
-    return Principal(organisation_id=organisation.id, organisation_name=organisation.name,
-                     role=Role.admin, actor=CLI_ACTOR)
+    return Principal(
+        organisation_id=organisation.id,
+        organisation_name=organisation.name,
+        role=Role.admin,
+        actor=CLI_ACTOR,
+    )
 
 
 def create_key(session: Session, principal: Principal, name: str, role: Role) -> KeyCreated:
     new = generate_key()
-    row = ApiKeyRepository(session, principal.organisation_id).add(ApiKey(
-        name=name, role=role.value, prefix=new.prefix, secret_sha256=new.secret_sha256,
-    ))
-    audit.record(session, principal, "key.create", "api_key", row.prefix,
-                 changes={"name": [None, name], "role": [None, role.value]})
+    row = ApiKeyRepository(session, principal.organisation_id).add(
+        ApiKey(
+            name=name,
+            role=role.value,
+            prefix=new.prefix,
+            secret_sha256=new.secret_sha256,
+        )
+    )
+    audit.record(
+        session,
+        principal,
+        "key.create",
+        "api_key",
+        row.prefix,
+        changes={"name": [None, name], "role": [None, role.value]},
+    )
     return KeyCreated(**_out(row).model_dump(), key=new.key)
 
 
@@ -100,5 +115,11 @@ def authenticate(session: Session, key: str) -> Principal:
 
 
 def _out(row: ApiKey) -> KeyOut:
-    return KeyOut(id=row.id, name=row.name, role=Role(row.role), prefix=row.prefix,
-                  created_at=row.created_at, revoked_at=row.revoked_at)
+    return KeyOut(
+        id=row.id,
+        name=row.name,
+        role=Role(row.role),
+        prefix=row.prefix,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )

@@ -20,19 +20,36 @@ from app.services.links import run_path
 from app.services.pagination import decode_cursor, encode_cursor
 
 
-def start_run(session: Session, principal: Principal, scenario_id: uuid.UUID, body: RunStart,
-              idempotency_key: str | None) -> idempotency.Answer:
+def start_run(
+    session: Session,
+    principal: Principal,
+    scenario_id: uuid.UUID,
+    body: RunStart,
+    idempotency_key: str | None,
+) -> idempotency.Answer:
     def produce() -> idempotency.Answer:
         version = _version(session, principal, scenario_id, body.version)
-        row = RunRepository(session, principal.organisation_id).add(Run(
-            scenario_id=version.scenario_id, version_id=version.id,
-            version_number=version.number, state="queued", document=version.document,
-            scenario_sha256=version.scenario_sha256, attempts=0, cancel_requested=False,
-            created_by=principal.actor,
-        ))
-        audit.record(session, principal, "run.start", "run", str(row.id),
-                     changes={"scenario": [None, str(scenario_id)],
-                              "version": [None, version.number]})
+        row = RunRepository(session, principal.organisation_id).add(
+            Run(
+                scenario_id=version.scenario_id,
+                version_id=version.id,
+                version_number=version.number,
+                state="queued",
+                document=version.document,
+                scenario_sha256=version.scenario_sha256,
+                attempts=0,
+                cancel_requested=False,
+                created_by=principal.actor,
+            )
+        )
+        audit.record(
+            session,
+            principal,
+            "run.start",
+            "run",
+            str(row.id),
+            changes={"scenario": [None, str(scenario_id)], "version": [None, version.number]},
+        )
         return idempotency.Answer(202, run_out(row).model_dump(mode="json"), run_path(row.id))
 
     request = {"scenario_id": str(scenario_id), "body": body.model_dump(mode="json")}
@@ -43,18 +60,27 @@ def get_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunOut
     return run_out(_run(session, principal, run_id))
 
 
-def list_runs(session: Session, principal: Principal, *, limit: int, cursor: str | None,
-              scenario_id: uuid.UUID | None = None, state: RunState | None = None
-              ) -> Page[RunSummary]:
+def list_runs(
+    session: Session,
+    principal: Principal,
+    *,
+    limit: int,
+    cursor: str | None,
+    scenario_id: uuid.UUID | None = None,
+    state: RunState | None = None,
+) -> Page[RunSummary]:
     filters = []
     if scenario_id is not None:
         filters.append(Run.scenario_id == scenario_id)
     if state is not None:
         filters.append(Run.state == state)
     rows, more = RunRepository(session, principal.organisation_id).page(
-        Run.id, limit, decode_cursor(cursor, "uuid"), filters)
-    return Page[RunSummary](items=[run_summary(row) for row in rows],
-                            next_cursor=encode_cursor(rows[-1].id) if more else None)
+        Run.id, limit, decode_cursor(cursor, "uuid"), filters
+    )
+    return Page[RunSummary](
+        items=[run_summary(row) for row in rows],
+        next_cursor=encode_cursor(rows[-1].id) if more else None,
+    )
 
 
 def cancel_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunOut:
@@ -67,13 +93,13 @@ def cancel_run(session: Session, principal: Principal, run_id: uuid.UUID) -> Run
         return run_out(row)
     now = utcnow()
     session.execute(
-        update(Run).where(Run.id == row.id, Run.state == "queued")
+        update(Run)
+        .where(Run.id == row.id, Run.state == "queued")
         .values(state="cancelled", cancel_requested=True, finished_at=now),
         execution_options={"synchronize_session": False},
     )
     session.execute(
-        update(Run).where(Run.id == row.id, Run.state == "running")
-        .values(cancel_requested=True),
+        update(Run).where(Run.id == row.id, Run.state == "running").values(cancel_requested=True),
         execution_options={"synchronize_session": False},
     )
     audit.record(session, principal, "run.cancel", "run", str(row.id))
@@ -84,18 +110,26 @@ def cancel_run(session: Session, principal: Principal, run_id: uuid.UUID) -> Run
 def run_summary(row: Run) -> RunSummary:
     objective = (row.recommendation or {}).get("objective")
     return RunSummary(
-        id=row.id, scenario_id=row.scenario_id, scenario_version=row.version_number,
+        id=row.id,
+        scenario_id=row.scenario_id,
+        scenario_version=row.version_number,
         state=row.state,  # type: ignore[arg-type]
         status=row.result_status,  # type: ignore[arg-type]
-        objective=objective, attempts=row.attempts, cancel_requested=row.cancel_requested,
-        scenario_sha256=row.scenario_sha256, created_at=row.created_at,
-        started_at=row.started_at, finished_at=row.finished_at, error=row.error,
+        objective=objective,
+        attempts=row.attempts,
+        cancel_requested=row.cancel_requested,
+        scenario_sha256=row.scenario_sha256,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error=row.error,
     )
 
 
 def run_out(row: Run) -> RunOut:
-    recommendation = (None if row.recommendation is None
-                      else Recommendation.model_validate(row.recommendation))
+    recommendation = (
+        None if row.recommendation is None else Recommendation.model_validate(row.recommendation)
+    )
     return RunOut(**run_summary(row).model_dump(), recommendation=recommendation)
 
 
@@ -106,15 +140,19 @@ def _run(session: Session, principal: Principal, run_id: uuid.UUID) -> Run:
     return row
 
 
-def _version(session: Session, principal: Principal, scenario_id: uuid.UUID,
-             number: int | None) -> ScenarioVersion:
+def _version(
+    session: Session, principal: Principal, scenario_id: uuid.UUID, number: int | None
+) -> ScenarioVersion:
     scenario = ScenarioRepository(session, principal.organisation_id).get(scenario_id)
     if scenario is None:
         raise NotFound(f"no scenario {scenario_id}")
     number = scenario.current_version if number is None else number
     version = ScenarioVersionRepository(session, principal.organisation_id).number(
-        scenario.id, number)
+        scenario.id, number
+    )
     if version is None:
-        raise NotFound(f"scenario {scenario_id} has no version {number} "
-                       f"(the current one is {scenario.current_version})")
+        raise NotFound(
+            f"scenario {scenario_id} has no version {number} "
+            f"(the current one is {scenario.current_version})"
+        )
     return version

@@ -35,17 +35,33 @@ def create_scenario(
 ) -> idempotency.Answer:
     def produce() -> idempotency.Answer:
         scenario, source, selection = _document(session, principal, body)
-        row = ScenarioRepository(session, principal.organisation_id).add(ScenarioRow(
-            name=body.name or scenario.name or UNTITLED, current_version=1,
-        ))
+        row = ScenarioRepository(session, principal.organisation_id).add(
+            ScenarioRow(
+                name=body.name or scenario.name or UNTITLED,
+                current_version=1,
+            )
+        )
         _add_version(session, principal, row, 1, scenario, source, selection)
-        audit.record(session, principal, "scenario.create", "scenario", str(row.id),
-                     changes={"name": [None, row.name], "version": [None, 1]})
-        return idempotency.Answer(201, _out(session, principal, row).model_dump(mode="json"),
-                                  scenario_path(row.id))
+        audit.record(
+            session,
+            principal,
+            "scenario.create",
+            "scenario",
+            str(row.id),
+            changes={"name": [None, row.name], "version": [None, 1]},
+        )
+        return idempotency.Answer(
+            201, _out(session, principal, row).model_dump(mode="json"), scenario_path(row.id)
+        )
 
-    return idempotency.once(session, principal, "scenarios.create", idempotency_key,
-                            body.model_dump(mode="json"), produce)
+    return idempotency.once(
+        session,
+        principal,
+        "scenarios.create",
+        idempotency_key,
+        body.model_dump(mode="json"),
+        produce,
+    )
 
 
 def update_scenario(
@@ -60,16 +76,29 @@ def update_scenario(
         raise NotFound(f"no scenario {scenario_id}")
     scenario, source, selection = _document(session, principal, body)
     current = ScenarioVersionRepository(session, principal.organisation_id).number(
-        row.id, row.current_version)
+        row.id, row.current_version
+    )
     name = body.name or scenario.name or UNTITLED
-    unchanged = (current is not None and current.scenario_sha256 == scenario_sha256(scenario)
-                 and current.selection == selection and name == row.name)
+    unchanged = (
+        current is not None
+        and current.scenario_sha256 == scenario_sha256(scenario)
+        and current.selection == selection
+        and name == row.name
+    )
     if not unchanged:
         number = row.current_version + 1
         _add_version(session, principal, row, number, scenario, source, selection)
-        audit.record(session, principal, "scenario.update", "scenario", str(row.id),
-                     changes=audit.diff({"name": row.name, "version": row.current_version},
-                                        {"name": name, "version": number}))
+        audit.record(
+            session,
+            principal,
+            "scenario.update",
+            "scenario",
+            str(row.id),
+            changes=audit.diff(
+                {"name": row.name, "version": row.current_version},
+                {"name": name, "version": number},
+            ),
+        )
         row.name = name
         row.current_version = number
         row.updated_at = utcnow()
@@ -85,8 +114,12 @@ def get_version(
     session: Session, principal: Principal, scenario_id: uuid.UUID, number: int
 ) -> VersionOut:
     version = _version(session, principal, scenario_id, number)
-    return VersionOut(**_version_summary(version).model_dump(), scenario_id=version.scenario_id,
-                      document=version.document, selection=version.selection)
+    return VersionOut(
+        **_version_summary(version).model_dump(),
+        scenario_id=version.scenario_id,
+        document=version.document,
+        selection=version.selection,
+    )
 
 
 def list_scenarios(
@@ -112,10 +145,13 @@ def _version(
 ) -> ScenarioVersion:
     scenario = _scenario(session, principal, scenario_id)
     version = ScenarioVersionRepository(session, principal.organisation_id).number(
-        scenario.id, number)
+        scenario.id, number
+    )
     if version is None:
-        raise NotFound(f"scenario {scenario_id} has no version {number} "
-                       f"(the current one is {scenario.current_version})")
+        raise NotFound(
+            f"scenario {scenario_id} has no version {number} "
+            f"(the current one is {scenario.current_version})"
+        )
     return version
 
 
@@ -129,8 +165,12 @@ def _document(
     try:
         check_scenario(body.document)
     except ScenarioInvalid as invalid:
-        raise ScenarioInvalid([{"path": _under("document", e["path"]), "message": e["message"]}
-                               for e in invalid.errors]) from None
+        raise ScenarioInvalid(
+            [
+                {"path": _under("document", e["path"]), "message": e["message"]}
+                for e in invalid.errors
+            ]
+        ) from None
     return body.document, "inline", None
 
 
@@ -149,11 +189,17 @@ def _add_version(
     source: str,
     selection: dict[str, Any] | None,
 ) -> None:
-    ScenarioVersionRepository(session, principal.organisation_id).add(ScenarioVersion(
-        scenario_id=row.id, number=number, document=scenario.model_dump(mode="json"),
-        scenario_sha256=scenario_sha256(scenario), source=source, selection=selection,
-        created_by=principal.actor,
-    ))
+    ScenarioVersionRepository(session, principal.organisation_id).add(
+        ScenarioVersion(
+            scenario_id=row.id,
+            number=number,
+            document=scenario.model_dump(mode="json"),
+            scenario_sha256=scenario_sha256(scenario),
+            source=source,
+            selection=selection,
+            created_by=principal.actor,
+        )
+    )
 
 
 def _version_summary(version: ScenarioVersion) -> VersionSummary:

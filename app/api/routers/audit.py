@@ -10,10 +10,22 @@ from app.services import audit
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=problem_responses(401))
 
 
-@router.get("", response_model=Page[AuditEntryOut],
-            summary="The audit log: who changed what, oldest first")
-def list_entries(principal: ViewerKey, session: SessionDep, limit: Limit = 50,
-                 cursor: Cursor = None, entity_type: str | None = None,
-                 entity_key: str | None = None) -> Page[AuditEntryOut]:
-    return audit.list_entries(session, principal, limit=limit, cursor=cursor,
-                              entity_type=entity_type, entity_key=entity_key)
+@router.get(
+    "", response_model=Page[AuditEntryOut], summary="The audit log: who changed what, oldest first"
+)
+def list_entries(
+    principal: ViewerKey,
+    session: SessionDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    entity_type: str | None = None,
+    entity_key: str | None = None,
+) -> Page[AuditEntryOut]:
+    return audit.list_entries(
+        session,
+        principal,
+        limit=limit,
+        cursor=cursor,
+        entity_type=entity_type,
+        entity_key=entity_key,
+    )

@@ -23,103 +23,174 @@ from app.services import catalogue
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"], responses=problem_responses(401, 403))
 
-ExternalId = Annotated[str, Path(min_length=1, max_length=200,
-                                 description="The external id (your system's key).")]
-UPSERT = ("Idempotent upsert by external id: 201 when created, 200 otherwise. The body is the "
-          "whole state; sending the same body again changes nothing and logs nothing.")
+ExternalId = Annotated[
+    str, Path(min_length=1, max_length=200, description="The external id (your system's key).")
+]
+UPSERT = (
+    "Idempotent upsert by external id: 201 when created, 200 otherwise. The body is the "
+    "whole state; sending the same body again changes nothing and logs nothing."
+)
 
 
 def _status(response: Response, created: bool) -> None:
     response.status_code = 201 if created else 200
 
 
-@router.put("/domains/{key}", response_model=DomainOut, responses=problem_responses(422),
-            summary="Create or replace a domain", description=UPSERT)
-def put_domain(key: ExternalId, body: DomainWrite, principal: PlannerKey,
-               session: SessionDep, response: Response) -> DomainOut:
+@router.put(
+    "/domains/{key}",
+    response_model=DomainOut,
+    responses=problem_responses(422),
+    summary="Create or replace a domain",
+    description=UPSERT,
+)
+def put_domain(
+    key: ExternalId,
+    body: DomainWrite,
+    principal: PlannerKey,
+    session: SessionDep,
+    response: Response,
+) -> DomainOut:
     out, created = catalogue.put_domain(session, principal, key, body)
     _status(response, created)
     return out
 
 
-@router.get("/domains/{key}", response_model=DomainOut, responses=problem_responses(404),
-            summary="A domain")
+@router.get(
+    "/domains/{key}", response_model=DomainOut, responses=problem_responses(404), summary="A domain"
+)
 def get_domain(key: ExternalId, principal: ViewerKey, session: SessionDep) -> DomainOut:
     return catalogue.get_domain(session, principal, key)
 
 
 @router.get("/domains", response_model=Page[DomainOut], summary="List domains (by key)")
-def list_domains(principal: ViewerKey, session: SessionDep, limit: Limit = 50,
-                 cursor: Cursor = None) -> Page[DomainOut]:
+def list_domains(
+    principal: ViewerKey, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[DomainOut]:
     return catalogue.list_domains(session, principal, limit=limit, cursor=cursor)
 
 
-@router.put("/indicators/{key}", response_model=IndicatorOut,
-            responses=problem_responses(422), summary="Create or replace an indicator",
-            description=UPSERT)
-def put_indicator(key: ExternalId, body: IndicatorWrite, principal: PlannerKey,
-                  session: SessionDep, response: Response) -> IndicatorOut:
+@router.put(
+    "/indicators/{key}",
+    response_model=IndicatorOut,
+    responses=problem_responses(422),
+    summary="Create or replace an indicator",
+    description=UPSERT,
+)
+def put_indicator(
+    key: ExternalId,
+    body: IndicatorWrite,
+    principal: PlannerKey,
+    session: SessionDep,
+    response: Response,
+) -> IndicatorOut:
     out, created = catalogue.put_indicator(session, principal, key, body)
     _status(response, created)
     return out
 
 
-@router.get("/indicators/{key}", response_model=IndicatorOut,
-            responses=problem_responses(404), summary="An indicator")
+@router.get(
+    "/indicators/{key}",
+    response_model=IndicatorOut,
+    responses=problem_responses(404),
+    summary="An indicator",
+)
 def get_indicator(key: ExternalId, principal: ViewerKey, session: SessionDep) -> IndicatorOut:
     return catalogue.get_indicator(session, principal, key)
 
 
-@router.get("/indicators", response_model=Page[IndicatorOut],
-            summary="List indicators (by key), optionally of one domain")
-def list_indicators(principal: ViewerKey, session: SessionDep, limit: Limit = 50,
-                    cursor: Cursor = None, domain: str | None = None) -> Page[IndicatorOut]:
-    return catalogue.list_indicators(session, principal, limit=limit, cursor=cursor,
-                                     domain=domain)
+@router.get(
+    "/indicators",
+    response_model=Page[IndicatorOut],
+    summary="List indicators (by key), optionally of one domain",
+)
+def list_indicators(
+    principal: ViewerKey,
+    session: SessionDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    domain: str | None = None,
+) -> Page[IndicatorOut]:
+    return catalogue.list_indicators(session, principal, limit=limit, cursor=cursor, domain=domain)
 
 
-@router.put("/interventions/{key}", response_model=InterventionOut,
-            responses=problem_responses(422), summary="Create or replace an intervention",
-            description=UPSERT + " Fields as in the scenario contract v1, plus `evidence_level`.")
-def put_intervention(key: ExternalId, body: InterventionWrite, principal: PlannerKey,
-                     session: SessionDep, response: Response) -> InterventionOut:
+@router.put(
+    "/interventions/{key}",
+    response_model=InterventionOut,
+    responses=problem_responses(422),
+    summary="Create or replace an intervention",
+    description=UPSERT + " Fields as in the scenario contract v1, plus `evidence_level`.",
+)
+def put_intervention(
+    key: ExternalId,
+    body: InterventionWrite,
+    principal: PlannerKey,
+    session: SessionDep,
+    response: Response,
+) -> InterventionOut:
     out, created = catalogue.put_intervention(session, principal, key, body)
     _status(response, created)
     return out
 
 
-@router.get("/interventions/{key}", response_model=InterventionOut,
-            responses=problem_responses(404), summary="An intervention")
-def get_intervention(key: ExternalId, principal: ViewerKey, session: SessionDep
-                     ) -> InterventionOut:
+@router.get(
+    "/interventions/{key}",
+    response_model=InterventionOut,
+    responses=problem_responses(404),
+    summary="An intervention",
+)
+def get_intervention(key: ExternalId, principal: ViewerKey, session: SessionDep) -> InterventionOut:
     return catalogue.get_intervention(session, principal, key)
 
 
-@router.get("/interventions", response_model=Page[InterventionOut],
-            summary="List interventions (by key), filtered by primary domain or evidence level")
-def list_interventions(principal: ViewerKey, session: SessionDep, limit: Limit = 50,
-                       cursor: Cursor = None, domain: str | None = None,
-                       evidence_level: str | None = None) -> Page[InterventionOut]:
-    return catalogue.list_interventions(session, principal, limit=limit, cursor=cursor,
-                                        domain=domain, evidence_level=evidence_level)
+@router.get(
+    "/interventions",
+    response_model=Page[InterventionOut],
+    summary="List interventions (by key), filtered by primary domain or evidence level",
+)
+def list_interventions(
+    principal: ViewerKey,
+    session: SessionDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    domain: str | None = None,
+    evidence_level: str | None = None,
+) -> Page[InterventionOut]:
+    return catalogue.list_interventions(
+        session, principal, limit=limit, cursor=cursor, domain=domain, evidence_level=evidence_level
+    )
 
 
-@router.put("/partners/{key}", response_model=PartnerOut, responses=problem_responses(422),
-            summary="Create or replace a partner", description=UPSERT)
-def put_partner(key: ExternalId, body: PartnerWrite, principal: PlannerKey,
-                session: SessionDep, response: Response) -> PartnerOut:
+@router.put(
+    "/partners/{key}",
+    response_model=PartnerOut,
+    responses=problem_responses(422),
+    summary="Create or replace a partner",
+    description=UPSERT,
+)
+def put_partner(
+    key: ExternalId,
+    body: PartnerWrite,
+    principal: PlannerKey,
+    session: SessionDep,
+    response: Response,
+) -> PartnerOut:
     out, created = catalogue.put_partner(session, principal, key, body)
     _status(response, created)
     return out
 
 
-@router.get("/partners/{key}", response_model=PartnerOut, responses=problem_responses(404),
-            summary="A partner")
+@router.get(
+    "/partners/{key}",
+    response_model=PartnerOut,
+    responses=problem_responses(404),
+    summary="A partner",
+)
 def get_partner(key: ExternalId, principal: ViewerKey, session: SessionDep) -> PartnerOut:
     return catalogue.get_partner(session, principal, key)
 
 
 @router.get("/partners", response_model=Page[PartnerOut], summary="List partners (by key)")
-def list_partners(principal: ViewerKey, session: SessionDep, limit: Limit = 50,
-                  cursor: Cursor = None) -> Page[PartnerOut]:
+def list_partners(
+    principal: ViewerKey, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[PartnerOut]:
     return catalogue.list_partners(session, principal, limit=limit, cursor=cursor)

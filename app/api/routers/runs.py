@@ -14,21 +14,35 @@ router = APIRouter(prefix="/api/v1/runs", tags=["runs"], responses=problem_respo
 
 
 @router.get("", response_model=Page[RunSummary], summary="List runs (oldest first)")
-def list_runs(principal: ViewerKey, session: SessionDep, limit: Limit = 50,
-              cursor: Cursor = None, scenario_id: uuid.UUID | None = None,
-              state: RunState | None = None) -> Page[RunSummary]:
-    return runs.list_runs(session, principal, limit=limit, cursor=cursor,
-                          scenario_id=scenario_id, state=state)
+def list_runs(
+    principal: ViewerKey,
+    session: SessionDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    scenario_id: uuid.UUID | None = None,
+    state: RunState | None = None,
+) -> Page[RunSummary]:
+    return runs.list_runs(
+        session, principal, limit=limit, cursor=cursor, scenario_id=scenario_id, state=state
+    )
 
 
-@router.get("/{run_id}", response_model=RunOut, responses=problem_responses(404),
-            summary="A run: its state, and its recommendation once done")
+@router.get(
+    "/{run_id}",
+    response_model=RunOut,
+    responses=problem_responses(404),
+    summary="A run: its state, and its recommendation once done",
+)
 def get_run(run_id: uuid.UUID, principal: ViewerKey, session: SessionDep) -> RunOut:
     return runs.get_run(session, principal, run_id)
 
 
-@router.post("/{run_id}/cancel", status_code=202, response_model=RunOut,
-             responses=problem_responses(404, 409),
-             summary="Cancel a run (a queued one at once, a running one within seconds)")
+@router.post(
+    "/{run_id}/cancel",
+    status_code=202,
+    response_model=RunOut,
+    responses=problem_responses(404, 409),
+    summary="Cancel a run (a queued one at once, a running one within seconds)",
+)
 def cancel_run(run_id: uuid.UUID, principal: PlannerKey, session: SessionDep) -> RunOut:
     return runs.cancel_run(session, principal, run_id)

@@ -19,8 +19,9 @@ from app.schemas.stored import (
 from app.services import runs, scenarios
 from app.services.idempotency import Answer
 
-router = APIRouter(prefix="/api/v1/scenarios", tags=["scenarios"],
-                   responses=problem_responses(401, 403))
+router = APIRouter(
+    prefix="/api/v1/scenarios", tags=["scenarios"], responses=problem_responses(401, 403)
+)
 
 
 def _answer(answer: Answer) -> JSONResponse:
@@ -29,59 +30,85 @@ def _answer(answer: Answer) -> JSONResponse:
 
 
 @router.post(
-    "", status_code=201, response_model=ScenarioOut, responses=problem_responses(409, 422),
+    "",
+    status_code=201,
+    response_model=ScenarioOut,
+    responses=problem_responses(409, 422),
     summary="Store a scenario (inline document, or assembled from the catalogue)",
     description="Version 1 of a new scenario. Send `document` (contract v1, the same as "
     "`POST /api/v1/solve` takes) or `catalogue` (neighbourhoods, interventions and domains "
     "chosen from the catalogue, scores computed from the indicators, plus budget and rules). "
     "With an `Idempotency-Key`, a retry answers the same and stores nothing new.",
 )
-def create_scenario(body: ScenarioWrite, principal: PlannerKey, session: SessionDep,
-                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
+def create_scenario(
+    body: ScenarioWrite,
+    principal: PlannerKey,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     return _answer(scenarios.create_scenario(session, principal, body, idempotency_key))
 
 
 @router.get("", response_model=Page[ScenarioSummary], summary="List scenarios (oldest first)")
-def list_scenarios(principal: ViewerKey, session: SessionDep, limit: Limit = 50,
-                   cursor: Cursor = None) -> Page[ScenarioSummary]:
+def list_scenarios(
+    principal: ViewerKey, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[ScenarioSummary]:
     return scenarios.list_scenarios(session, principal, limit=limit, cursor=cursor)
 
 
-@router.get("/{scenario_id}", response_model=ScenarioOut, responses=problem_responses(404),
-            summary="A scenario and the list of its versions")
-def get_scenario(scenario_id: uuid.UUID, principal: ViewerKey, session: SessionDep
-                 ) -> ScenarioOut:
+@router.get(
+    "/{scenario_id}",
+    response_model=ScenarioOut,
+    responses=problem_responses(404),
+    summary="A scenario and the list of its versions",
+)
+def get_scenario(scenario_id: uuid.UUID, principal: ViewerKey, session: SessionDep) -> ScenarioOut:
     return scenarios.get_scenario(session, principal, scenario_id)
 
 
 @router.put(
-    "/{scenario_id}", response_model=ScenarioOut, responses=problem_responses(404, 422),
+    "/{scenario_id}",
+    response_model=ScenarioOut,
+    responses=problem_responses(404, 422),
     summary="Change a scenario: a new immutable version",
     description="The earlier versions stay as they were, and so do the runs made from them. "
     "Sending the current version's document again creates nothing.",
 )
-def update_scenario(scenario_id: uuid.UUID, body: ScenarioWrite, principal: PlannerKey,
-                    session: SessionDep) -> ScenarioOut:
+def update_scenario(
+    scenario_id: uuid.UUID, body: ScenarioWrite, principal: PlannerKey, session: SessionDep
+) -> ScenarioOut:
     return scenarios.update_scenario(session, principal, scenario_id, body)
 
 
-@router.get("/{scenario_id}/versions/{number}", response_model=VersionOut,
-            responses=problem_responses(404), summary="One version, with its document")
-def get_version(scenario_id: uuid.UUID, number: int, principal: ViewerKey,
-                session: SessionDep) -> VersionOut:
+@router.get(
+    "/{scenario_id}/versions/{number}",
+    response_model=VersionOut,
+    responses=problem_responses(404),
+    summary="One version, with its document",
+)
+def get_version(
+    scenario_id: uuid.UUID, number: int, principal: ViewerKey, session: SessionDep
+) -> VersionOut:
     return scenarios.get_version(session, principal, scenario_id, number)
 
 
 @router.post(
-    "/{scenario_id}/runs", status_code=202, response_model=RunOut,
+    "/{scenario_id}/runs",
+    status_code=202,
+    response_model=RunOut,
     responses=problem_responses(404, 409, 422),
     summary="Start a run (a solve job) of the scenario's current or a given version",
     description="Answers 202 with the queued run and its `Location`; poll `GET /api/v1/runs/"
     "{id}`. The run solves a snapshot of that version, so it can be reproduced later. With an "
     "`Idempotency-Key`, a retry answers the same run and starts nothing new.",
 )
-def start_run(scenario_id: uuid.UUID, principal: PlannerKey, session: SessionDep,
-              body: RunStart | None = None, idempotency_key: IdempotencyKey = None
-              ) -> JSONResponse:
-    return _answer(runs.start_run(session, principal, scenario_id, body or RunStart(),
-                                  idempotency_key))
+def start_run(
+    scenario_id: uuid.UUID,
+    principal: PlannerKey,
+    session: SessionDep,
+    body: RunStart | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return _answer(
+        runs.start_run(session, principal, scenario_id, body or RunStart(), idempotency_key)
+    )
