@@ -32,6 +32,8 @@ class RunLimits:
     cancel: threading.Event | None = None
     explain: bool = True  # False: the plan only (no explanation; warnings and diagnosis stay)
     explain_options: ExplainOptions = field(default_factory=ExplainOptions)
+    # `solve_guarded`: above this many candidates, solve in a child process (None: never)
+    guard_above_candidates: int | None = 100_000
 
 
 def scenario_sha256(scenario: Scenario) -> str:

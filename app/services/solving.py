@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.core.config import Settings
-from app.optimizer import RunLimits, solve
+from app.optimizer import RunLimits, solve_guarded
 from app.optimizer.explain import ExplainOptions
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import Scenario, check_scenario
@@ -17,7 +17,9 @@ def solve_inline(
 ) -> Recommendation:
     """Check the whole document (raises `ScenarioInvalid`), then solve it.
 
-    A time limit above `settings.max_time_limit_s` is capped, and the answer reports it.
+    A time limit above `settings.max_time_limit_s` is capped, and the answer reports it. A
+    large scenario is solved in a child process that is stopped if it overruns that limit (then
+    the answer is status "error"), so the limit holds even when the solver does not stop.
     `explain=False` leaves the explanation out (the plan only); `explain_candidates` names
     (intervention, neighbourhood) pairs whose cost of forcing is always re-solved exactly.
     """
@@ -27,4 +29,4 @@ def solve_inline(
         explain=explain,
         explain_options=ExplainOptions(candidates=explain_candidates),
     )
-    return solve(scenario, limits)
+    return solve_guarded(scenario, limits)

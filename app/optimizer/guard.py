@@ -1,0 +1,287 @@
+"""A large solve in a child process, stopped outright when it overruns its time limit.
+
+In-process, HiGHS is stopped by an interrupt callback; on very large models its presolve runs
+for minutes without calling it. A process kill is the last resort that makes the time limit
+hold: above `RunLimits.guard_above_candidates` candidates the solve runs in a child process
+that is killed at its deadline, and the answer is then status "error" with a message saying so.
+Small solves stay in-process: starting a process and copying the answer would cost them more.
+
+The deadline is the effective time limit (building and solving) + the same again for what comes
+after the solve (the explanation's budget is at most the time limit unless
+`ExplainOptions.time_limit_s` says more; an infeasible scenario's diagnosis has the time limit
+too) + a grace of max(10 s, 25 % of the time limit). A cancellation is passed on to the child,
+which stops and answers as usual; from then on it has the grace to do so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event as ProcessEvent
+from typing import Any
+
+import pulp
+
+from app.optimizer.solve import RunLimits, scenario_sha256, solve
+from app.optimizer.solvers import solver_version
+from app.schemas.recommendation import Recommendation, SolverReport, Timings
+from app.schemas.scenario import Scenario
+
+log = logging.getLogger("onderbouwd.optimizer")
+
+GRACE_MIN_S = 10.0
+GRACE_FRACTION = 0.25
+POLL_S = 0.1
+PARENT_WATCH_S = 1.0
+
+Target = Callable[[Scenario, RunLimits], Recommendation]
+
+_context_lock = threading.Lock()
+_context_cache: list[BaseContext] = []
+
+
+def estimated_candidates(scenario: Scenario) -> int:
+    """An upper estimate of the model's size: neighbourhoods × interventions × years."""
+    return len(scenario.neighbourhoods) * len(scenario.interventions) * scenario.horizon_years
+
+
+def should_guard(scenario: Scenario, limits: RunLimits) -> bool:
+    threshold = limits.guard_above_candidates
+    if threshold is None or estimated_candidates(scenario) <= threshold:
+        return False
+    # A daemonic process (a job runner's solver process) may not start children; the process
+    # that started it keeps the time instead.
+    return not multiprocessing.current_process().daemon
+
+
+def effective_time_limit(scenario: Scenario, limits: RunLimits) -> float:
+    """The scenario's time limit, capped by the server's as `solve` caps it."""
+    limit = scenario.solver.time_limit_s
+    if limits.max_time_limit_s is not None and limit > limits.max_time_limit_s:
+        return limits.max_time_limit_s
+    return limit
+
+
+def grace_s(time_limit_s: float) -> float:
+    return max(GRACE_MIN_S, GRACE_FRACTION * time_limit_s)
+
+
+def after_solve_s(time_limit_s: float, limits: RunLimits) -> float:
+    """The most a normal solve spends after the solve proper: explaining or diagnosing."""
+    explain_limit = limits.explain_options.time_limit_s if limits.explain else None
+    return max(time_limit_s, explain_limit or 0.0)
+
+
+def deadline_s(scenario: Scenario, limits: RunLimits) -> float:
+    """Seconds after the start at which a guarded solve is stopped."""
+    limit = effective_time_limit(scenario, limits)
+    return limit + after_solve_s(limit, limits) + grace_s(limit)
+
+
+def solve_guarded(
+    scenario: Scenario, limits: RunLimits | None = None, *, _target: Target = solve
+) -> Recommendation:
+    """`solve`, but a large scenario's solve runs in a child process killed at its deadline.
+
+    `_target` is what the child runs (`solve`); it must be a module-level function.
+    """
+    limits = limits or RunLimits()
+    if not should_guard(scenario, limits):
+        return _target(scenario, limits)
+    try:
+        return _Guarded(scenario, limits, _target).run()
+    except _NotStarted as error:
+        log.warning("could not start a solver process (%s); solving in this process", error)
+        return _target(scenario, limits)
+
+
+class _NotStarted(Exception):
+    pass
+
+
+class _Guarded:
+    def __init__(self, scenario: Scenario, limits: RunLimits, target: Target) -> None:
+        self.scenario = scenario
+        self.limits = limits
+        self.target = target
+        self.limit = effective_time_limit(scenario, limits)
+        self.grace = grace_s(self.limit)
+        self.context = _context()
+        self.cancel: ProcessEvent = self.context.Event()
+
+    def run(self) -> Recommendation:
+        started = time.monotonic()
+        deadline = started + deadline_s(self.scenario, self.limits)
+        receiver, sender = self.context.Pipe(duplex=False)
+        child_limits = dataclasses.replace(self.limits, cancel=None)
+        process: BaseProcess = self.context.Process(  # type: ignore[attr-defined]
+            target=_child,
+            args=(self.target, self.scenario, child_limits, self.cancel, sender),
+            name="onderbouwd-solve",
+            daemon=True,
+        )
+        try:
+            try:
+                process.start()
+            except Exception as error:
+                raise _NotStarted(f"{type(error).__name__}: {error}") from error
+            finally:
+                sender.close()
+            cancelled_at: float | None = None
+            while True:
+                message = _receive(receiver)
+                if message is not None:
+                    process.join(5)  # it exits once it has sent its answer
+                    return self._answer(message, started)
+                if not process.is_alive():
+                    message = _receive(receiver)  # a last look: it may have come just before
+                    if message is not None:
+                        return self._answer(message, started)
+                    return self._error(
+                        "the solver process stopped without an answer "
+                        f"(exit code {process.exitcode})",
+                        started,
+                    )
+                now = time.monotonic()
+                if cancelled_at is None and self.limits.cancel is not None:
+                    if self.limits.cancel.is_set():
+                        self.cancel.set()
+                        cancelled_at = now
+                        deadline = min(deadline, now + self.grace)
+                if now >= deadline:
+                    _end(process)
+                    return self._error(self._overrun_message(cancelled_at), started)
+        finally:
+            _end(process)
+            receiver.close()
+
+    def _answer(self, message: tuple[str, Any], started: float) -> Recommendation:
+        kind, payload = message
+        if kind == "done":
+            return Recommendation.model_validate(payload)
+        return self._error(str(payload), started)
+
+    def _overrun_message(self, cancelled_at: float | None) -> str:
+        if cancelled_at is not None:
+            return (
+                f"the solve was cancelled but did not stop within {self.grace:g} s; it was stopped"
+            )
+        extra = after_solve_s(self.limit, self.limits) + self.grace
+        return (
+            f"the solver did not stop within the time limit of {self.limit:g} s "
+            f"(+ {extra:g} s for explaining and grace); it was stopped"
+        )
+
+    def _error(self, message: str, started: float) -> Recommendation:
+        settings = self.scenario.solver
+        report = SolverReport(
+            name=settings.name,
+            solver_version=solver_version(settings.name),
+            pulp_version=pulp.__version__,
+            time_limit_s=self.limit,
+            mip_gap=settings.mip_gap,
+            threads=settings.threads,
+            time_limit_capped=self.limit < settings.time_limit_s,
+            timings=Timings(total_s=round(time.monotonic() - started, 4)),
+        )
+        return Recommendation(
+            status="error",
+            message=message,
+            scenario_sha256=scenario_sha256(self.scenario),
+            solver=report,
+        )
+
+
+def _context() -> BaseContext:
+    """Forkserver where there is one (safe in a multi-threaded server), else spawn."""
+    with _context_lock:
+        if not _context_cache:
+            context: BaseContext
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                forkserver = multiprocessing.get_context("forkserver")
+                forkserver.set_forkserver_preload(["app.optimizer.solve"])
+                context = forkserver
+            else:
+                context = multiprocessing.get_context("spawn")
+            _context_cache.append(context)
+        return _context_cache[0]
+
+
+def _receive(connection: Connection) -> tuple[str, Any] | None:
+    try:
+        if connection.poll(POLL_S):
+            message: tuple[str, Any] = connection.recv()
+            return message
+    except (EOFError, OSError):
+        time.sleep(POLL_S)  # the child is gone; the caller sees it is no longer alive
+    return None
+
+
+def _end(process: BaseProcess) -> None:
+    if process.pid is None:  # never started
+        return
+    if process.is_alive():
+        process.terminate()
+        process.join(2)
+    if process.is_alive():
+        process.kill()
+    process.join(2)
+
+
+# --- in the child ------------------------------------------------------------------------------
+
+
+def _child(
+    target: Target,
+    scenario: Scenario,
+    limits: RunLimits,
+    cancel: ProcessEvent,
+    connection: Connection,
+) -> None:
+    """Solve and send `("done", recommendation)` or `("failed", reason)`."""
+    _quiet_stdout()
+    _exit_with_parent()
+    local_cancel = threading.Event()
+
+    def forward() -> None:
+        cancel.wait()
+        local_cancel.set()
+
+    threading.Thread(target=forward, name="cancel-forward", daemon=True).start()
+    try:
+        recommendation = target(scenario, dataclasses.replace(limits, cancel=local_cancel))
+        message: tuple[str, Any] = ("done", recommendation.model_dump(mode="json"))
+    except Exception as error:
+        message = ("failed", f"the solve failed: {type(error).__name__}: {error}")
+    try:
+        connection.send(message)
+    finally:
+        connection.close()
+
+
+def _quiet_stdout() -> None:
+    """Solver libraries print at C level; keep that off stdout (a CLI's JSON goes there)."""
+    try:
+        os.dup2(2, 1)
+    except OSError:
+        pass
+
+
+def _exit_with_parent() -> None:
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_WATCH_S)
+            if os.getppid() != parent:
+                os._exit(3)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
