@@ -2,6 +2,8 @@
 
 One thread per runner loops every `runner_poll_s`:
 1. collect what finished solver processes answered and write it (only while holding the lease);
+   a process still going at its run's time limit + explaining + grace (`app.optimizer.guard`)
+   is stopped, and the run fails;
 2. renew the leases of its runs, and stop the processes of runs whose cancellation was asked
    or whose lease another runner has taken over;
 3. claim queued runs (or runs with an expired lease) up to `runner_workers`, and start a
@@ -32,7 +34,10 @@ from typing import Any
 from app.core.config import Settings
 from app.core.db import Database
 from app.jobs.worker import solve_snapshot
+from app.optimizer import RunLimits
+from app.optimizer.guard import deadline_for, overrun_message
 from app.repositories.runs import ClaimedRun, RunQueue
+from app.schemas.scenario import SolverSettings
 
 log = logging.getLogger("onderbouwd.runner")
 
@@ -53,6 +58,8 @@ class _Active:
     connection: Connection
     message: tuple[str, Any] | None = None
     renewed: float = field(default_factory=time.monotonic)
+    deadline: float = float("inf")
+    overrun: str = ""  # what the run fails with when its process is still going at the deadline
 
 
 class EmbeddedRunner:
@@ -111,7 +118,10 @@ class EmbeddedRunner:
     def _collect(self) -> None:
         for active in list(self._active.values()):
             if active.message is None and active.process.is_alive() and not _read(active):
-                continue
+                if time.monotonic() < active.deadline:
+                    continue
+                _end(active.process)
+                active.message = ("failed", active.overrun)
             if active.message is None:
                 _read(active)  # a last look: the answer may have come just before the exit
             active.process.join(5)
@@ -218,12 +228,35 @@ class EmbeddedRunner:
                 self._write(lambda queue: queue.release(claimed.id, self.owner, count_attempt=True))
             return
         sender.close()
-        self._active[claimed.id] = _Active(claimed.id, claimed.attempts, process, receiver)
+        limit = _time_limit(claimed.document, self.settings)
+        self._active[claimed.id] = _Active(
+            claimed.id,
+            claimed.attempts,
+            process,
+            receiver,
+            deadline=time.monotonic() + _deadline_s(limit),
+            overrun=overrun_message(limit, RunLimits()),
+        )
         log.info("run %s: solving (attempt %d)", claimed.id, claimed.attempts)
 
     def _write(self, action: Any) -> Any:
         with self.database.transaction() as session:
             return action(RunQueue(session))
+
+
+def _time_limit(document: Any, settings: Settings) -> float:
+    """The run's time limit as the solve will have it (an invalid one fails in the process)."""
+    solver = document.get("solver") if isinstance(document, dict) else None
+    try:
+        limit = SolverSettings.model_validate(solver or {}).time_limit_s
+    except ValueError:
+        limit = SolverSettings().time_limit_s
+    return min(limit, settings.max_time_limit_s)
+
+
+def _deadline_s(time_limit_s: float) -> float:
+    """Seconds after its start at which a run's process is stopped (the worker explains)."""
+    return deadline_for(time_limit_s, RunLimits())
 
 
 def _warm_up(context: BaseContext) -> None:

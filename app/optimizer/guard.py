@@ -82,8 +82,20 @@ def after_solve_s(time_limit_s: float, limits: RunLimits) -> float:
 
 def deadline_s(scenario: Scenario, limits: RunLimits) -> float:
     """Seconds after the start at which a guarded solve is stopped."""
-    limit = effective_time_limit(scenario, limits)
-    return limit + after_solve_s(limit, limits) + grace_s(limit)
+    return deadline_for(effective_time_limit(scenario, limits), limits)
+
+
+def deadline_for(time_limit_s: float, limits: RunLimits) -> float:
+    """The same, for an effective (already capped) time limit."""
+    return time_limit_s + after_solve_s(time_limit_s, limits) + grace_s(time_limit_s)
+
+
+def overrun_message(time_limit_s: float, limits: RunLimits) -> str:
+    extra = after_solve_s(time_limit_s, limits) + grace_s(time_limit_s)
+    return (
+        f"the solver did not stop within the time limit of {time_limit_s:g} s "
+        f"(+ {extra:g} s for explaining and grace); it was stopped"
+    )
 
 
 def solve_guarded(
@@ -174,11 +186,7 @@ class _Guarded:
             return (
                 f"the solve was cancelled but did not stop within {self.grace:g} s; it was stopped"
             )
-        extra = after_solve_s(self.limit, self.limits) + self.grace
-        return (
-            f"the solver did not stop within the time limit of {self.limit:g} s "
-            f"(+ {extra:g} s for explaining and grace); it was stopped"
-        )
+        return overrun_message(self.limit, self.limits)
 
     def _error(self, message: str, started: float) -> Recommendation:
         settings = self.scenario.solver
