@@ -39,9 +39,6 @@ def _construct_quietly() -> None:
 _construct_quietly()
 
 
-SETTLED_HEURISTIC_EFFORT = 0.0
-
-
 class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
     """PuLP's in-memory HiGHS interface, with the matrix handed over in one array call."""
 
@@ -53,7 +50,6 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         *,
         fix_zero: np.ndarray | None = None,
         fix_one: np.ndarray | None = None,
-        settled: bool = False,
     ):
         super().__init__(
             msg=False,
@@ -68,18 +64,11 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         self.costs = np.zeros(0)
         self.fix_zero = np.zeros(0, np.int64) if fix_zero is None else fix_zero
         self.fix_one = np.zeros(0, np.int64) if fix_one is None else fix_one
-        self.settled = settled
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 (PuLP's name)
         self.createAndConfigureSolver(lp)
         h: highspy.Highs = lp.solverModel
         h.setOptionValue("random_seed", 0)
-        if self.settled:
-            # The start is already near the relaxation's bound: what is left is proving it, so
-            # the search for better plans and presolve (which ignores the interrupt, and
-            # spends seconds on a model whose structure we have already used) are cut back.
-            h.setOptionValue("presolve", "off")
-            h.setOptionValue("mip_heuristic_effort", SETTLED_HEURISTIC_EFFORT)
         self._pass_model(h)
         if self.warm_start is not None:
             h.setSolution(

@@ -81,7 +81,9 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         cancel=limits.cancel,
     )
     outcome = solve_model(
-        model, options, find_start=lambda budget: greedy_plan(inst, model, time_budget_s=budget)
+        model,
+        options,
+        find_start=lambda budget, relaxed: greedy_plan(inst, model, budget, relaxed),
     )
     solved = time.perf_counter()
     report.timings = Timings(build_s=round(built - started, 4), solve_s=round(solved - built, 4))

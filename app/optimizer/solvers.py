@@ -23,12 +23,11 @@ from app.optimizer.outcome import SolveOptions, SolveOutcome, Status, relative_g
 
 __all__ = ["SolveOptions", "SolveOutcome", "Status", "solve_model", "solver_version"]
 
-StartFinder = Callable[[float], "np.ndarray | None"]  # a plan within a time budget, or None
+# A plan within a time budget (seconds), guided by the LP relaxation's columns when given.
+StartFinder = Callable[[float, "np.ndarray | None"], "np.ndarray | None"]
 
 # Share of the time limit the guided MIP may use; it usually needs far less.
-GUIDED_SHARE = 0.2
-# A guided plan within this of the bound lets the MIP concentrate on the proof.
-SETTLED_GAP = 0.01
+GUIDED_SHARE = 0.15
 
 
 def solver_version(name: str) -> str:
@@ -51,7 +50,7 @@ def solve_model(
     deadline = time.monotonic() + options.time_limit_s
     if options.solver == "cbc":
         if warm_start is None and find_start is not None:
-            warm_start = find_start(_start_budget(deadline))
+            warm_start = find_start(_start_budget(deadline), None)
         remaining = max(0.05, deadline - time.monotonic())
         return solve_cbc(model, _with_time(options, remaining), warm_start)
     return _solve_highs(model, options, deadline, warm_start, find_start)
@@ -69,13 +68,15 @@ def _solve_highs(
     if relaxation.status == "infeasible":
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     if relaxation.status == "optimal" and not _stopped(options, deadline):
+        if find_start is not None:
+            start = _better(costs, start, find_start(_start_budget(deadline), relaxation.values))
         budget = min(GUIDED_SHARE * options.time_limit_s, deadline - time.monotonic())
         guided = guided_plan(
-            model, relaxation, options.mip_gap, budget, options.threads, options.cancel
+            model, relaxation, options.mip_gap, budget, options.threads, options.cancel, start
         )
         start = _better(costs, start, guided)
     if start is None and find_start is not None and not _stopped(options, deadline):
-        start = find_start(_start_budget(deadline))
+        start = find_start(_start_budget(deadline), None)
     bound = relaxation.bound
     start_value = None if start is None else float(costs @ start)
     if start_value is not None and bound is not None:
@@ -97,13 +98,8 @@ def _solve_highs(
         if start_value is not None and relaxation.status == "optimal"
         else (np.zeros(0, np.int64), np.zeros(0, np.int64))
     )
-    settled = (
-        start_value is not None
-        and bound is not None
-        and relative_gap(start_value, bound) <= SETTLED_GAP
-    )
     mip_options = _with_time(options, max(0.05, deadline - time.monotonic()))
-    outcome = _run_mip(model, mip_options, start, fix_zero, fix_one, settled)
+    outcome = _run_mip(model, mip_options, start, fix_zero, fix_one)
     return _combine(outcome, relaxation, start, start_value, len(fix_zero) + len(fix_one), options)
 
 
@@ -113,9 +109,8 @@ def _run_mip(
     start: np.ndarray | None,
     fix_zero: np.ndarray,
     fix_one: np.ndarray,
-    settled: bool,
 ) -> SolveOutcome:
-    solver = ArrayHighs(model, options, start, fix_zero=fix_zero, fix_one=fix_one, settled=settled)
+    solver = ArrayHighs(model, options, start, fix_zero=fix_zero, fix_one=fix_one)
     model.problem.solve(solver)
     assert solver.outcome is not None
     if solver.outcome.status != "stale":
@@ -123,7 +118,7 @@ def _run_mip(
     if start is not None:
         # HiGHS can report the optimum's objective yet hand back the starting plan's columns
         # (seen when presolve settles the model outright); without a start it is exact.
-        return _run_mip(model, options, None, fix_zero, fix_one, settled)
+        return _run_mip(model, options, None, fix_zero, fix_one)
     return SolveOutcome(
         "error", None, None, None, None, "HiGHS returned a plan that does not match its objective"
     )

@@ -23,18 +23,32 @@ from app.optimizer.value import cell_factor, cell_value, piece_weights, segment_
 _TOLERANCE = 1e-7
 
 
-def greedy_plan(inst: Instance, model: Model, time_budget_s: float = 5.0) -> np.ndarray | None:
+def greedy_plan(
+    inst: Instance,
+    model: Model,
+    time_budget_s: float = 5.0,
+    relaxed: np.ndarray | None = None,
+) -> np.ndarray | None:
     """A full column vector (x, pieces, totals) of a feasible plan, or None when none was found.
 
     Shares are checked against the total spend the plan is expected to reach; when the plan
     ends below it (another rule binds first), it is tried again with the total it reached.
+    With `relaxed` (the LP relaxation's columns) the candidates the relaxation funds are tried
+    first, most funded first, and its total spend is the one expected: LP rounding, with every
+    rule kept.
     """
     if inst.n_candidates == 0:
         return None
     deadline = time.monotonic() + time_budget_s
     expected = _budget_total(inst)
+    prefer = None
+    if relaxed is not None:
+        funded = relaxed[: inst.n_candidates]
+        prefer = np.flatnonzero(funded > 1e-6)
+        prefer = prefer[np.argsort(-funded[prefer], kind="stable")]
+        expected = float(inst.corporation.sum(axis=1) @ funded) / 1000.0
     for _ in range(3):
-        plan, reached = _greedy(inst, model, expected, deadline)
+        plan, reached = _greedy(inst, model, expected, deadline, prefer)
         if plan is not None or time.monotonic() > deadline:
             return plan
         expected = 0.9 * reached
@@ -42,7 +56,11 @@ def greedy_plan(inst: Instance, model: Model, time_budget_s: float = 5.0) -> np.
 
 
 def _greedy(
-    inst: Instance, model: Model, expected_total: float, deadline: float
+    inst: Instance,
+    model: Model,
+    expected_total: float,
+    deadline: float,
+    prefer: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, float]:
     starts, index, value = constraint_matrix(model)
     n_rows, n_cols = len(model.rows), len(model.columns)
@@ -151,8 +169,13 @@ def _greedy(
 
     locks = np.flatnonzero([kind.startswith("lock_in") for kind in model.row_kinds])
     repair(locks)
+    # The relaxation's plan meets the minimum shares already: its candidates go first.
+    for c in prefer if prefer is not None else ():
+        if time.monotonic() > deadline:
+            break
+        try_add(int(c))
     repair(soft_rows)  # minimum shares of the expected total, before the budget is spent
-    heap = [(-g, c) for c, g in enumerate(ratio) if g > 0]
+    heap = [(-g, c) for c, g in enumerate(ratio) if g > 0 and columns[c] == 0]
     heapq.heapify(heap)
     refused_in_a_row = 0
     while heap and refused_in_a_row < 2000 and time.monotonic() < deadline:

@@ -1,0 +1,78 @@
+"""The relaxation's bound and the fixings read from it, checked against enumeration.
+
+Reduced-cost fixing must never rule out a plan better than the incumbent it was computed for:
+for every candidate it fixes at 0, every plan that funds it is worth no more than the
+incumbent (and the other way round for a fix at 1). Enumeration with the independent reference
+evaluator says what every plan is worth.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections import Counter
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from app.optimizer.build import build_model
+from app.optimizer.instance import compile_instance
+from app.optimizer.lp_guided import fixings, relax
+from app.schemas.scenario import parse_scenario
+from tests.optimizer.test_brute_force import PROPERTY_SETTINGS
+from tests.reference.evaluate import candidates, plan_value, plan_violations
+from tests.strategies import small_scenarios
+
+TOLERANCE = 1e-6
+FIXED: Counter[str] = Counter()
+EXAMPLES = 120
+
+
+def _every_plan(doc: dict) -> list[tuple[frozenset, float]]:
+    runs = candidates(doc)
+    plans = []
+    for mask in range(1 << len(runs)):
+        plan = [run for k, run in enumerate(runs) if mask >> k & 1]
+        if not plan_violations(doc, plan):
+            plans.append((frozenset(plan), plan_value(doc, plan)))
+    return plans
+
+
+@settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
+@given(small_scenarios(), st.sampled_from([0.0, 0.25, 0.75]))
+def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> None:
+    inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
+    model = build_model(inst)
+    plans = _every_plan(doc)
+    assume(plans)
+    relaxation = relax(model, time.monotonic() + 30, None, None)
+    assert relaxation.status == "optimal"
+    assert relaxation.bound is not None
+    optimum = max(value for _, value in plans)
+    slack = TOLERANCE * max(1.0, abs(optimum))
+    assert relaxation.bound >= optimum - slack, "the relaxation must bound every plan"
+
+    # An incumbent at the optimum or short of it by a share of the relaxation's gap.
+    incumbent = optimum - shortfall * (relaxation.bound - optimum)
+    to_zero, to_one = fixings(relaxation, inst.n_candidates, incumbent)
+    run_of = {
+        c: (inst.intervention_keys[i], inst.codes[n], int(s))
+        for c, (i, n, s) in enumerate(zip(inst.cand_i, inst.cand_n, inst.cand_s, strict=True))
+    }
+    for c in to_zero:
+        funding = [value for plan, value in plans if run_of[c] in plan]
+        assert max(funding, default=incumbent) <= incumbent + slack, (run_of[c], doc)
+    for c in to_one:
+        without = [value for plan, value in plans if run_of[c] not in plan]
+        assert max(without, default=incumbent) <= incumbent + slack, (run_of[c], doc)
+    FIXED["examples"] += 1
+    FIXED["at zero"] += len(to_zero)
+    FIXED["at one"] += len(to_one)
+
+
+def test_the_examples_fixed_candidates_both_ways() -> None:
+    """The property above is only worth something if fixings happened, in both directions."""
+    if FIXED["examples"] == 0:
+        return  # run on its own: nothing to check
+    assert FIXED["at zero"] > 0
+    assert FIXED["at one"] > 0
