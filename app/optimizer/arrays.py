@@ -1,42 +1,20 @@
-"""A built model as the flat arrays HiGHS takes: computed once per model, shared by every solve.
+"""A built model as the flat arrays HiGHS takes: made once per model, shared by every solve.
 
 The main solve, the relaxation that guides it and the explanation's re-solves all hand the same
-model to HiGHS; walking PuLP's rows is the expensive part, so it is done once and kept on the
-model.
+model to HiGHS. `build_model` makes the arrays together with the PuLP rows, from the same
+numbers; a model made otherwise has them read from its PuLP rows once.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import highspy
 import numpy as np
 import pulp
 
 from app.optimizer.build import Model
+from app.optimizer.matrix import INF, ModelArrays
 
-INF = highspy.kHighsInf
-
-
-@dataclass(frozen=True)
-class ModelArrays:
-    costs: np.ndarray  # per column, maximised
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    integer: np.ndarray  # bool per column
-    starts: np.ndarray  # CSR row starts (n_rows + 1)
-    index: np.ndarray  # column of each nonzero
-    value: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-
-    @property
-    def n_cols(self) -> int:
-        return len(self.costs)
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.row_lower)
+__all__ = ["INF", "ModelArrays", "constraint_matrix", "load", "model_arrays", "row_bounds"]
 
 
 def constraint_matrix(model: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -51,27 +29,31 @@ def row_bounds(model: Model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def model_arrays(model: Model) -> ModelArrays:
+    """`build_model` keeps the arrays it built the model from; otherwise they are read from
+    PuLP's rows."""
     if model.arrays is None:
-        model.arrays = _compute(model)
+        model.arrays = arrays_from_rows(model)
     assert isinstance(model.arrays, ModelArrays)
     return model.arrays
 
 
-def _compute(model: Model) -> ModelArrays:
+def arrays_from_rows(model: Model) -> ModelArrays:
+    """The arrays read from the PuLP objects (columns indexed by position in `Model.columns`)."""
     columns, rows = model.columns, model.rows
-    for position, var in enumerate(columns):
-        var.index = position
+    position = {var.hash: p for p, var in enumerate(columns)}
     counts = np.fromiter((len(row) for row in rows), dtype=np.int64, count=len(rows))
     starts = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(counts, out=starts[1:])
     total = int(starts[-1])
-    index = np.fromiter((v.index for row in rows for v in row), dtype=np.int32, count=total)
+    index = np.fromiter(
+        (position[v.hash] for row in rows for v in row), dtype=np.int32, count=total
+    )
     value = np.fromiter((a for row in rows for a in row.values()), dtype=float, count=total)
     costs = np.zeros(len(columns))
     for var, coefficient in model.problem.objective.items():
         # PuLP adds a fixed `__dummy` column to an objective without variables: not ours.
         if var.name != "__dummy":
-            costs[var.index] = coefficient
+            costs[position[var.hash]] = coefficient
     return ModelArrays(
         costs=costs,
         col_lower=np.array([-INF if v.lowBound is None else v.lowBound for v in columns], float),

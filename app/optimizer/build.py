@@ -20,18 +20,18 @@ carry only the prioritarian surplus ω − 1.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
 
+from app.optimizer.combinatorial import combinatorial_rows
 from app.optimizer.instance import Instance
-from app.optimizer.value import cell_factor, piece_weights, segment_count
+from app.optimizer.matrix import EQ, GE, INF, LE, Collector, ModelArrays, csr, row_sides
+from app.optimizer.pulp_objects import add_rows, make_columns
+from app.optimizer.value_rows import value_rows
 
 MONEY_SCALE = 1000.0  # euros per model unit
-RowTerms = list[tuple[pulp.LpVariable, float]]
 
 
 @dataclass
@@ -48,105 +48,109 @@ class _Builder:
     def __init__(self, inst: Instance, plain: bool):
         self.inst = inst
         self.plain = plain
-        self.problem = pulp.LpProblem("onderbouwd", pulp.LpMaximize)
-        self.columns: list[pulp.LpVariable] = []
-        self.rows: list[pulp.LpConstraint] = []
-        self.row_kinds: list[str] = []
-        self.x = [self.variable(f"x{c}", 0, 1, pulp.LpBinary) for c in range(inst.n_candidates)]
+        self.out = Collector()
+        self.out.add_columns(
+            [f"x{c}" for c in range(inst.n_candidates)], [1] * inst.n_candidates, integer=True
+        )
 
-    def variable(self, name: str, low: float, up: float | None, cat: str) -> pulp.LpVariable:
-        var = self.problem.add_variable(name, low, up, cat=cat)
-        self.columns.append(var)
-        return var
-
-    def row(
-        self, kind: str, terms: Iterable[tuple[pulp.LpVariable, float]], sense: int, rhs: float
+    def spend_row(
+        self,
+        kind: str,
+        candidates: np.ndarray,
+        coefficients: np.ndarray,
+        extra: tuple[int, float] | None,
+        sense: int,
+        rhs: float,
     ) -> None:
-        expression = pulp.LpAffineExpression(terms)
-        constraint = pulp.LpConstraint(expression, sense=sense, rhs=rhs)
-        name = f"r{len(self.rows)}"
-        self.problem.addConstraint(constraint, name)
-        self.rows.append(constraint)
-        self.row_kinds.append(kind)
-
-    def spend_terms(self, candidates: np.ndarray, coefficients: np.ndarray) -> RowTerms:
+        """Σ coefficient/MONEY_SCALE × x over the nonzero coefficients (+ extra column)."""
         keep = coefficients != 0
-        return [
-            (self.x[c], float(a) / MONEY_SCALE)
-            for c, a in zip(candidates[keep], coefficients[keep], strict=True)
-        ]
+        index = candidates[keep]
+        value = coefficients[keep] / MONEY_SCALE
+        if extra is not None:
+            index = np.r_[index, extra[0]]
+            value = np.r_[value, extra[1]]
+        self.out.add_row(kind, index, value, sense, rhs)
 
     def cap_row(
         self, kind: str, candidates: np.ndarray, coefficients: np.ndarray, limit: float
     ) -> None:
         """Σ coefficient × x ≤ limit, left out when even funding everything stays within it."""
-        if not self.plain and coefficients[candidates].sum() <= limit + 1e-9:
+        chosen = coefficients[candidates]
+        if not self.plain and chosen.sum() <= limit + 1e-9:
             return
-        self.row(
-            kind,
-            self.spend_terms(candidates, coefficients[candidates]),
-            pulp.LpConstraintLE,
-            limit / MONEY_SCALE,
-        )
+        self.spend_row(kind, candidates, chosen, None, LE, limit / MONEY_SCALE)
 
 
 def build_model(inst: Instance, plain: bool = False) -> Model:
     """The model of DESIGN §3. `plain=True` builds what a competent first formulation would be
     (untightened effects, one link row per cell, share rows summed over every decision, every
-    limit row kept): the same optimum, kept so that the benchmark can show what ours buys."""
+    limit row kept): the same optimum, kept so that the benchmark can show what ours buys.
+
+    The rows and columns are gathered as arrays first; the PuLP problem and the arrays HiGHS
+    takes (`Model.arrays`) are both made from them."""
     builder = _Builder(inst, plain)
-    objective = _value_terms(builder)
+    objective = value_rows(inst, builder.out, plain)
     _money_rows(builder)
     _share_rows(builder)
-    _combinatorial_rows(builder)
-    builder.problem.setObjective(pulp.LpAffineExpression(objective))
-    return Model(builder.problem, builder.x, builder.columns, builder.rows, builder.row_kinds)
+    locked_out = combinatorial_rows(inst, builder.out, plain)
+    return _assemble(builder.out, objective, locked_out)
 
 
-def _value_terms(b: _Builder) -> RowTerms:
-    inst = b.inst
-    cap = inst.scenario.objective.cap_at_target
-    segments = segment_count(inst)
-    factor = cell_factor(inst)
-    weights = piece_weights(inst)
-    objective: RowTerms = []
-    effect_of = inst.effects[inst.cand_i]  # (C,D)
-    if not cap:
-        # Weight 1 on every unit of effect inside the horizon, gap or not.
-        direct = np.einsum(
-            "cd,cdt->c",
-            effect_of,
-            factor[inst.cand_n] * inst.effect_years[:, None, :],
+def _assemble(
+    out: Collector, objective: tuple[np.ndarray, np.ndarray], locked_out: np.ndarray
+) -> Model:
+    blocks = out.rows()
+    kinds = [kind for block in blocks for kind in block.kinds]
+    starts, index, value = csr(blocks)
+    sense, constant, row_lower, row_upper = row_sides(blocks)
+    del blocks
+    out.blocks = []
+    problem = pulp.LpProblem("onderbouwd", pulp.LpMaximize)
+    columns: list[pulp.LpVariable] = []
+    for block in out.columns:
+        cat = pulp.LpInteger if block.integer else pulp.LpContinuous
+        upper = block.upper if block.upper is not None else [None] * len(block.names)
+        columns += make_columns(block.names, upper, cat)
+    x = columns[: len(out.columns[0].names)]
+    for c in locked_out.tolist():
+        x[c].upBound = 0
+    rows = add_rows(problem, columns, starts, index, value, sense, constant)
+    objective_cols, objective_vals = objective
+    problem.setObjective(
+        pulp.LpAffineExpression(
+            zip(
+                map(columns.__getitem__, objective_cols.tolist()),
+                objective_vals.tolist(),
+                strict=True,
+            )
         )
-        objective += [(b.x[c], float(direct[c])) for c in np.flatnonzero(direct)]
-        weights = weights - 1.0
-    cells: dict[tuple[int, int, int], list[tuple[int, float]]] = defaultdict(list)
-    for d in range(len(inst.domain_keys)):
-        affects = np.flatnonzero(effect_of[:, d] > 0)
-        for t in range(inst.horizon):
-            active = affects[inst.effect_years[affects, t]]
-            active = active[inst.gap[inst.cand_n[active], d, t] > 0]
-            for c in active:
-                cells[(int(inst.cand_n[c]), d, t)].append((int(c), float(effect_of[c, d])))
-    for (n, d, t), runs in sorted(cells.items()):
-        gap = float(inst.gap[n, d, t])
-        width = gap / segments
-        omega = weights[n, d, t]
-        if not np.any(omega > 0):
-            continue
-        pieces = [
-            b.variable(f"y{n}_{d}_{t}_{k}", 0, width, pulp.LpContinuous) for k in range(segments)
-        ]
-        objective += [(y, float(factor[n, d, t] * w)) for y, w in zip(pieces, omega, strict=True)]
-        largest_effect = max(e for _, e in runs)
-        for depth in range(1, segments + 1):
-            if depth < segments and (b.plain or largest_effect <= depth * width):
-                continue
-            reach = np.inf if b.plain else min(depth * width, gap)
-            terms: RowTerms = [(y, 1.0) for y in pieces[:depth]]
-            terms += [(b.x[c], -min(e, reach)) for c, e in runs]
-            b.row("value_link", terms, pulp.LpConstraintLE, 0.0)
-    return objective
+    )
+    costs = np.zeros(len(columns))
+    costs[objective_cols] = objective_vals
+    col_upper = (
+        np.concatenate(
+            [
+                np.full(len(b.names), INF) if b.upper is None else np.asarray(b.upper, dtype=float)
+                for b in out.columns
+            ]
+        )
+        if out.columns
+        else np.zeros(0)
+    )
+    col_upper[locked_out] = 0.0
+    integer = np.concatenate([np.full(len(b.names), b.integer) for b in out.columns])
+    arrays = ModelArrays(
+        costs=costs,
+        col_lower=np.zeros(len(columns)),
+        col_upper=col_upper,
+        integer=integer,
+        starts=starts,
+        index=index,
+        value=value,
+        row_lower=row_lower,
+        row_upper=row_upper,
+    )
+    return Model(problem, x, columns, rows, kinds, arrays)
 
 
 def _money_rows(b: _Builder) -> None:
@@ -239,35 +243,31 @@ def _share_rows(b: _Builder) -> None:
     if b.plain:
         _dense_share_rows(b, spend)
         return
-    total = b.variable("total_spend", 0, None, pulp.LpContinuous)
-    b.row(
+    total = b.out.add_columns(["total_spend"], None, integer=False)
+    keep = spend != 0
+    b.out.add_row(
         "total_spend",
-        [(total, 1.0), *[(x, -a) for x, a in b.spend_terms(every, spend)]],
-        pulp.LpConstraintEQ,
+        np.r_[total, every[keep]],
+        np.r_[1.0, -(spend[keep] / MONEY_SCALE)],
+        EQ,
         0.0,
     )
     primary = inst.primary_domain()
     for key, bounds in bounded.items():
         members = np.flatnonzero(primary == inst.domain_keys.index(key))
-        terms = b.spend_terms(members, spend[members])
         if bounds.min > 0:
-            b.row(
-                f"domain_share_min:{key}", [*terms, (total, -bounds.min)], pulp.LpConstraintGE, 0.0
-            )
+            extra = (total, -bounds.min)
+            b.spend_row(f"domain_share_min:{key}", members, spend[members], extra, GE, 0.0)
         if bounds.max < 1:
-            b.row(
-                f"domain_share_max:{key}", [*terms, (total, -bounds.max)], pulp.LpConstraintLE, 0.0
-            )
+            extra = (total, -bounds.max)
+            b.spend_row(f"domain_share_max:{key}", members, spend[members], extra, LE, 0.0)
     share = rules.max_neighbourhood_share
     if share is not None and share < 1:
         for n, members in enumerate(inst.by_neighbourhood):
             if spend[members].sum() == 0:
                 continue
-            b.row(
-                f"max_neighbourhood_share:{n}",
-                [*b.spend_terms(members, spend[members]), (total, -share)],
-                pulp.LpConstraintLE,
-                0.0,
+            b.spend_row(
+                f"max_neighbourhood_share:{n}", members, spend[members], (total, -share), LE, 0.0
             )
 
 
@@ -281,118 +281,16 @@ def _dense_share_rows(b: _Builder, spend: np.ndarray) -> None:
     def share_row(kind: str, members: np.ndarray, share: float, sense: int) -> None:
         inside = np.zeros(inst.n_candidates)
         inside[members] = spend[members]
-        b.row(kind, b.spend_terms(every, inside - share * spend), sense, 0.0)
+        b.spend_row(kind, every, inside - share * spend, None, sense, 0.0)
 
     for key, bounds in rules.domain_share.items():
         members = np.flatnonzero(primary == inst.domain_keys.index(key))
         if bounds.min > 0:
-            share_row(f"domain_share_min:{key}", members, bounds.min, pulp.LpConstraintGE)
+            share_row(f"domain_share_min:{key}", members, bounds.min, GE)
         if bounds.max < 1:
-            share_row(f"domain_share_max:{key}", members, bounds.max, pulp.LpConstraintLE)
+            share_row(f"domain_share_max:{key}", members, bounds.max, LE)
     share = rules.max_neighbourhood_share
     if share is not None and share < 1:
         for n, members in enumerate(inst.by_neighbourhood):
             if members.size:
-                share_row(f"max_neighbourhood_share:{n}", members, share, pulp.LpConstraintLE)
-
-
-def _combinatorial_rows(b: _Builder) -> None:
-    """Points 9–10: locks, exclusive groups, prerequisites, counts per pair and in total."""
-    inst = b.inst
-    s = inst.scenario
-    index = {
-        (int(i), int(n), int(t)): c
-        for c, (i, n, t) in enumerate(zip(inst.cand_i, inst.cand_n, inst.cand_s, strict=True))
-    }
-    by_pair: dict[tuple[int, int], list[int]] = defaultdict(list)
-    pairs_of: dict[int, list[int]] = defaultdict(list)  # intervention → its neighbourhoods
-    for (i, n, _), c in index.items():
-        if (i, n) not in by_pair:
-            pairs_of[i].append(n)
-        by_pair[(i, n)].append(c)
-    key_index = {key: i for i, key in enumerate(inst.intervention_keys)}
-    code_index = {code: n for n, code in enumerate(inst.codes)}
-
-    for lock in s.rules.locks:
-        pair = by_pair.get((key_index[lock.intervention], code_index[lock.neighbourhood]), [])
-        matching = [
-            c
-            for c in pair
-            if lock.start_year is None or inst.calendar(int(inst.cand_s[c])) == lock.start_year
-        ]
-        if lock.fund:
-            b.row(
-                f"lock_in:{lock.intervention}:{lock.neighbourhood}",
-                [(b.x[c], 1.0) for c in matching],
-                pulp.LpConstraintGE,
-                1.0,
-            )
-        else:
-            for c in matching:
-                b.x[c].upBound = 0
-
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, intervention in enumerate(s.interventions):
-        if intervention.exclusive_group is not None:
-            groups[intervention.exclusive_group].append(i)
-    for group, members in groups.items():
-        for n in sorted({n for i in members for n in pairs_of[i]}):
-            runs = [c for i in members for c in by_pair.get((i, n), [])]
-            if len(runs) > 1:
-                b.row(
-                    f"exclusive:{group}:{n}",
-                    [(b.x[c], 1.0) for c in runs],
-                    pulp.LpConstraintLE,
-                    1.0,
-                )
-
-    for (i, n, t), c in index.items():
-        # With at most one run of i in n, "i started by year t needs j started by year t" can
-        # be written cumulatively: Σ_{s≤t} x(i,n,s) ≤ Σ_{s≤t} x(j,n,s). That is valid only then
-        # (one run of j may serve several runs of i) and gives the integral hull of the pair.
-        single = s.interventions[i].max_per_neighbourhood == 1 and not b.plain
-        mine = [index[(i, n, u)] for u in range(t + 1) if (i, n, u) in index] if single else [c]
-        for required in s.interventions[i].requires:
-            j = key_index[required]
-            earlier = [index[(j, n, u)] for u in range(t + 1) if (j, n, u) in index]
-            b.row(
-                f"requires:{inst.intervention_keys[i]}:{required}",
-                [*[(b.x[e], 1.0) for e in mine], *[(b.x[e], -1.0) for e in earlier]],
-                pulp.LpConstraintLE,
-                0.0,
-            )
-
-    for i, intervention in enumerate(s.interventions):
-        most = intervention.max_per_neighbourhood
-        pairs = [(n, by_pair[(i, n)]) for n in sorted(pairs_of[i])]
-        if most is not None:
-            for n, runs in pairs:
-                if len(runs) > most:
-                    b.row(
-                        f"max_per_neighbourhood:{intervention.key}:{n}",
-                        [(b.x[c], 1.0) for c in runs],
-                        pulp.LpConstraintLE,
-                        float(most),
-                    )
-        if intervention.max_total is None or len(pairs) <= intervention.max_total:
-            continue
-        if most == 1:
-            terms = [(b.x[c], 1.0) for _, runs in pairs for c in runs]
-        else:
-            terms = []
-            for n, runs in pairs:
-                used = b.variable(f"u{i}_{n}", 0, 1, pulp.LpContinuous)
-                terms.append((used, 1.0))
-                for c in runs:
-                    b.row(
-                        f"uses_pair:{intervention.key}:{n}",
-                        [(b.x[c], 1.0), (used, -1.0)],
-                        pulp.LpConstraintLE,
-                        0.0,
-                    )
-        b.row(
-            f"max_total:{intervention.key}",
-            terms,
-            pulp.LpConstraintLE,
-            float(intervention.max_total),
-        )
+                share_row(f"max_neighbourhood_share:{n}", members, share, LE)
