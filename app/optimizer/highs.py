@@ -50,6 +50,7 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         *,
         fix_zero: np.ndarray | None = None,
         fix_one: np.ndarray | None = None,
+        presolve: bool = True,
     ):
         super().__init__(
             msg=False,
@@ -64,11 +65,13 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         self.costs = np.zeros(0)
         self.fix_zero = np.zeros(0, np.int64) if fix_zero is None else fix_zero
         self.fix_one = np.zeros(0, np.int64) if fix_one is None else fix_one
+        self.presolve = presolve
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 (PuLP's name)
         self.createAndConfigureSolver(lp)
         h: highspy.Highs = lp.solverModel
         h.setOptionValue("random_seed", 0)
+        h.setOptionValue("presolve", "on" if self.presolve else "off")
         self._pass_model(h)
         if self.warm_start is not None:
             h.setSolution(

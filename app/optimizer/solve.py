@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import resource
 import threading
 import time
 from dataclasses import dataclass, field
@@ -100,6 +101,7 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
             )
         report.timings.explain_s = round(time.perf_counter() - solved, 4)
         report.timings.total_s = round(time.perf_counter() - started, 4)
+        report.peak_memory_mib = _peak_memory_mib()
         return Recommendation(
             status=outcome.status,
             message=outcome.message if diagnosis is None else diagnosis.message,
@@ -140,7 +142,12 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
     _explain_into(recommendation, inst, model, outcome.values, limits, budget)
     report.timings.explain_s = round(time.perf_counter() - solved, 4)
     report.timings.total_s = round(time.perf_counter() - started, 4)
+    report.peak_memory_mib = _peak_memory_mib()
     return recommendation
+
+
+def _peak_memory_mib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
 
 
 def _explain_into(

@@ -28,6 +28,10 @@ StartFinder = Callable[[float, "np.ndarray | None"], "np.ndarray | None"]
 
 # Share of the time limit the guided MIP may use; it usually needs far less.
 GUIDED_SHARE = 0.15
+# From this many columns on, HiGHS's presolve can run for minutes without heeding the interrupt,
+# and a MIP over the guided candidates is no longer small: the relaxation's bound and its
+# rounded plan carry the answer, and the MIP runs without presolve from that plan.
+LARGE_MODEL_COLUMNS = 200_000
 
 
 def solver_version(name: str) -> str:
@@ -64,17 +68,19 @@ def _solve_highs(
     find_start: StartFinder | None,
 ) -> SolveOutcome:
     costs = model_arrays(model).costs
+    large = len(model.columns) >= LARGE_MODEL_COLUMNS
     relaxation = relax(model, deadline, options.threads, options.cancel)
     if relaxation.status == "infeasible":
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     if relaxation.status == "optimal" and not _stopped(options, deadline):
         if find_start is not None:
             start = _better(costs, start, find_start(_start_budget(deadline), relaxation.values))
-        budget = min(GUIDED_SHARE * options.time_limit_s, deadline - time.monotonic())
-        guided = guided_plan(
-            model, relaxation, options.mip_gap, budget, options.threads, options.cancel, start
-        )
-        start = _better(costs, start, guided)
+        if not large and not _stopped(options, deadline):
+            budget = min(GUIDED_SHARE * options.time_limit_s, deadline - time.monotonic())
+            guided = guided_plan(
+                model, relaxation, options.mip_gap, budget, options.threads, options.cancel, start
+            )
+            start = _better(costs, start, guided)
     if start is None and find_start is not None and not _stopped(options, deadline):
         start = find_start(_start_budget(deadline), None)
     bound = relaxation.bound
@@ -99,7 +105,7 @@ def _solve_highs(
         else (np.zeros(0, np.int64), np.zeros(0, np.int64))
     )
     mip_options = _with_time(options, max(0.05, deadline - time.monotonic()))
-    outcome = _run_mip(model, mip_options, start, fix_zero, fix_one)
+    outcome = _run_mip(model, mip_options, start, fix_zero, fix_one, presolve=not large)
     return _combine(outcome, relaxation, start, start_value, len(fix_zero) + len(fix_one), options)
 
 
@@ -109,8 +115,11 @@ def _run_mip(
     start: np.ndarray | None,
     fix_zero: np.ndarray,
     fix_one: np.ndarray,
+    presolve: bool = True,
 ) -> SolveOutcome:
-    solver = ArrayHighs(model, options, start, fix_zero=fix_zero, fix_one=fix_one)
+    solver = ArrayHighs(
+        model, options, start, fix_zero=fix_zero, fix_one=fix_one, presolve=presolve
+    )
     model.problem.solve(solver)
     assert solver.outcome is not None
     if solver.outcome.status != "stale":
@@ -118,7 +127,7 @@ def _run_mip(
     if start is not None:
         # HiGHS can report the optimum's objective yet hand back the starting plan's columns
         # (seen when presolve settles the model outright); without a start it is exact.
-        return _run_mip(model, options, None, fix_zero, fix_one)
+        return _run_mip(model, options, None, fix_zero, fix_one, presolve)
     return SolveOutcome(
         "error", None, None, None, None, "HiGHS returned a plan that does not match its objective"
     )

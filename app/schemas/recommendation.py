@@ -29,6 +29,11 @@ class SolverReport(BaseModel):
         default=False, description="True when the server capped the requested time limit."
     )
     timings: Timings = Field(default_factory=Timings)
+    peak_memory_mib: float | None = Field(
+        default=None,
+        description="Peak resident memory of the process that solved (MiB), for capacity "
+        "planning; a server process counts what it held before the solve too.",
+    )
 
 
 class ModelSize(BaseModel):
