@@ -45,7 +45,10 @@ def greedy_plan(
     if relaxed is not None:
         funded = relaxed[: inst.n_candidates]
         prefer = np.flatnonzero(funded > 1e-6)
-        prefer = prefer[np.argsort(-funded[prefer], kind="stable")]
+        # Runs that count toward a minimum share go first: taken after the others, they would
+        # find the budget spent, and rounding the rest down can leave the minimum unmet.
+        behind = ~_toward_minimum_shares(model)[prefer]
+        prefer = prefer[np.lexsort((-funded[prefer], behind))]
         expected = float(inst.corporation.sum(axis=1) @ funded) / 1000.0
     for _ in range(3):
         plan, reached = _greedy(inst, model, expected, deadline, prefer)
@@ -151,7 +154,7 @@ def _greedy(
         )
         return True
 
-    cost = np.maximum(corporation_total, 1e-6)
+    cost = _scarcity_cost(model, by_row, upper, corporation_total)
     ratio = standalone_gains(inst) / cost
     soft_rows = np.flatnonzero(soft)
 
@@ -208,6 +211,43 @@ def _greedy(
     if np.any(exact > row_upper + scale) or np.any(exact < row_lower - scale):
         return None, total
     return columns, total
+
+
+_LIMIT_KINDS = ("budget:", "partner:", "resource:")
+
+
+def _scarcity_cost(
+    model: Model, by_row: sparse.csr_matrix, upper: np.ndarray, money: np.ndarray
+) -> np.ndarray:
+    """What a candidate uses of the scenario's limits, each as a share of that limit, summed.
+
+    Euros alone rank badly when staff or a partner's budget binds first: a cheap run that takes
+    a scarce coach is not cheap. Each limit counts for its share, so whichever binds dominates.
+    """
+    n = len(model.x)
+    limits = (
+        np.array([kind.startswith(_LIMIT_KINDS) for kind in model.row_kinds], dtype=bool)
+        & np.isfinite(upper)
+        & (upper > 0)
+    )
+    rows = np.flatnonzero(limits)
+    if rows.size == 0:
+        return np.maximum(money, 1e-6)
+    shares = sparse.diags(1.0 / upper[rows]) @ by_row[rows][:, :n]
+    used = np.asarray(abs(shares).sum(axis=0)).ravel()
+    return np.maximum(used, 1e-9)
+
+
+def _toward_minimum_shares(model: Model) -> np.ndarray:
+    """Per candidate: whether it counts toward a minimum share of spend."""
+    starts, index, value = constraint_matrix(model)
+    toward = np.zeros(len(model.x), dtype=bool)
+    for r, kind in enumerate(model.row_kinds):
+        if kind.startswith("domain_share_min"):
+            cols = index[starts[r] : starts[r + 1]]
+            cols = cols[(value[starts[r] : starts[r + 1]] > 0) & (cols < len(model.x))]
+            toward[cols] = True
+    return toward
 
 
 def _budget_total(inst: Instance) -> float:
