@@ -20,6 +20,7 @@ carry only the prioritarian surplus ω − 1.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,12 +89,20 @@ def build_model(inst: Instance, plain: bool = False) -> Model:
 
     The rows and columns are gathered as arrays first; the PuLP problem and the arrays HiGHS
     takes (`Model.arrays`) are both made from them."""
-    builder = _Builder(inst, plain)
-    objective = value_rows(inst, builder.out, plain)
-    _money_rows(builder)
-    _share_rows(builder)
-    locked_out = combinatorial_rows(inst, builder.out, plain)
-    return _assemble(builder.out, objective, locked_out)
+    # Millions of objects and no cycles among them: the cyclic collector would walk all of them
+    # again and again while they are made.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        builder = _Builder(inst, plain)
+        objective = value_rows(inst, builder.out, plain)
+        _money_rows(builder)
+        _share_rows(builder)
+        locked_out = combinatorial_rows(inst, builder.out, plain)
+        return _assemble(builder.out, objective, locked_out)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _assemble(

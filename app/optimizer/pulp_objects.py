@@ -60,12 +60,18 @@ def add_rows(
     rows: list[pulp.LpConstraint] = []
     keep = rows.append
     column = columns.__getitem__
+    # Few distinct coefficients (±1, an intervention's effect, a candidate's spend in every
+    # money row): one float object per value instead of one per nonzero.
+    interned: dict[float, float] = {}
+    same = interned.setdefault
     n_rows = len(starts) - 1
     for first in range(0, n_rows, _ROWS_PER_STEP):
         last = min(first + _ROWS_PER_STEP, n_rows)
         lo, hi = int(starts[first]), int(starts[last])
         terms = list(map(column, index[lo:hi].tolist()))
         coefficients = value[lo:hi].tolist()
+        if not (value[lo:hi] == 0).any():  # 0.0 and −0.0 would be taken for each other
+            coefficients = list(map(same, coefficients, coefficients))
         edges = (starts[first : last + 1] - lo).tolist()
         for r, (a, b, s, c) in enumerate(
             zip(
@@ -78,8 +84,9 @@ def add_rows(
             start=first,
         ):
             expression = new_expression(pulp.LpAffineExpression)
-            expression._LpAffineExpression__name = None
-            expression.constant = 0.0
+            # A dict subclass's attributes live in a table sized for every attribute name the
+            # class has seen (about 300 bytes); a dict of its own with the two is half that.
+            expression.__dict__ = {"_LpAffineExpression__name": None, "constant": 0.0}
             fill(expression, zip(terms[a:b], coefficients[a:b], strict=True))
             row = new_row(pulp.LpConstraint)
             row.expr = expression

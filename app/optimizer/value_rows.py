@@ -64,7 +64,8 @@ def value_rows(inst: Instance, out: Collector, plain: bool) -> tuple[np.ndarray,
         for a, b, g in zip(cn.tolist(), cd.tolist(), ct.tolist(), strict=True)
         for k in range(segments)
     ]
-    first_piece = out.add_columns(names, np.repeat(width, segments).tolist(), integer=False)
+    upper = [w for w in width.tolist() for _ in range(segments)]
+    first_piece = out.add_columns(names, upper, integer=False)
     objective_cols.append(np.arange(first_piece, first_piece + cells * segments))
     objective_vals.append((factor[cn, cd, ct][:, None] * omega).ravel())
 
