@@ -5,7 +5,8 @@ every plan) that, across a few hundred examples, use every rule and option of DE
 Numbers are "nice" (effects in steps of 0.05, integer costs, gaps in steps of 0.01 and
 eligibility thresholds between them) so that no comparison hinges on float rounding.
 
-`features(doc)` names the rules and options a document uses, for coverage bookkeeping.
+`features(doc)` and `EXPECTED_FEATURES` (coverage bookkeeping) live in
+`tests.scenario_features` and are importable from here as well.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from tests.reference.evaluate import MAX_CANDIDATES, candidates, run_payments
+from tests.scenario_features import EXPECTED_FEATURES, features
+
+__all__ = ["EXPECTED_FEATURES", "explain_scenarios", "features", "small_scenarios"]
 
 SOLVER = {"name": "highs", "mip_gap": 0, "time_limit_s": 30}
 
@@ -98,8 +102,7 @@ def small_scenarios(draw: Any) -> dict:
         for key, values in (("municipality", MUNICIPALITIES), ("district", DISTRICTS)):
             if draw(st.integers(0, 3)) < 3:
                 nb[key] = draw(st.sampled_from(values))
-        _put(nb, "regulated_homes",
-             _maybe(draw, st.sampled_from([homes, homes // 2, homes, 0])))
+        _put(nb, "regulated_homes", _maybe(draw, st.sampled_from([homes, homes // 2, homes, 0])))
         scores: dict = {}
         for d in dkeys:
             if draw(st.integers(0, 4)) == 4:
@@ -107,8 +110,11 @@ def small_scenarios(draw: Any) -> dict:
             sc: dict = {"score": draw(st.sampled_from(SCORES))}
             _put(sc, "trend", _maybe(draw, st.sampled_from([-0.04, -0.02, 0.0, 0.02, 0.04])))
             _put(sc, "target", _maybe(draw, st.sampled_from([0.0, 0.0, 0.1, -0.1])))
-            _put(sc, "score_year",
-                 _maybe(draw, st.sampled_from([start_year - 2, start_year - 1, start_year])))
+            _put(
+                sc,
+                "score_year",
+                _maybe(draw, st.sampled_from([start_year - 2, start_year - 1, start_year])),
+            )
             scores[d] = sc
         nb["scores"] = scores
         nbs.append(nb)
@@ -130,15 +136,21 @@ def small_scenarios(draw: Any) -> dict:
         starts = h if dur is None else h - dur + 1
         run_len = h if dur is None else dur
         allowed = min(n_nb, remaining // starts)
-        iv: dict = {"key": f"i{j}", "name": f"Interventie {j}",
-                    "domain": draw(st.sampled_from(dkeys)), "duration_years": dur}
+        iv: dict = {
+            "key": f"i{j}",
+            "name": f"Interventie {j}",
+            "domain": draw(st.sampled_from(dkeys)),
+            "duration_years": dur,
+        }
         effects = {}
         for d in dkeys:
             if d == iv["domain"] or draw(st.booleans()):
                 effects[d] = draw(st.sampled_from(EFFECTS))
         iv["effects"] = effects
-        iv["cost"] = {"fixed": _cost_part(draw, FIXED, run_len),
-                      "per_home": _cost_part(draw, PER_HOME, run_len)}
+        iv["cost"] = {
+            "fixed": _cost_part(draw, FIXED, run_len),
+            "per_home": _cost_part(draw, PER_HOME, run_len),
+        }
         _put(iv, "lag_years", _maybe(draw, st.sampled_from([0, 1, 0, 1, 2])))
         _put(iv, "effect_persists", _maybe(draw, st.booleans()))
 
@@ -155,8 +167,11 @@ def small_scenarios(draw: Any) -> dict:
             else:
                 pc["amount_per_year"] = draw(st.sampled_from([100, 300, 1000]))
             contributions.append(pc)
-        _put(iv, "partner_contributions", contributions if contributions or draw(st.booleans())
-             else _ABSENT)
+        _put(
+            iv,
+            "partner_contributions",
+            contributions if contributions or draw(st.booleans()) else _ABSENT,
+        )
         if resources:
             uses = {
                 r: draw(st.sampled_from([0.5, 1, 1.5])) for r in resources if draw(st.booleans())
@@ -165,15 +180,25 @@ def small_scenarios(draw: Any) -> dict:
 
         # Eligibility in all three forms; restricted to `allowed` codes when needed.
         if allowed >= n_nb:
-            form = draw(st.sampled_from(
-                ["absent", "null", "list", "codes", "min_gap", "codes_min_gap", "empty"]))
+            form = draw(
+                st.sampled_from(
+                    ["absent", "null", "list", "codes", "min_gap", "codes_min_gap", "empty"]
+                )
+            )
         else:
             form = draw(st.sampled_from(["list", "codes", "codes_min_gap"]))
-        subset = draw(st.lists(st.sampled_from(codes), unique=True,
-                               min_size=int(draw(st.integers(0, 5)) < 5), max_size=allowed))
-        min_gap = {d: draw(st.sampled_from(MIN_GAPS))
-                   for d in draw(st.lists(st.sampled_from(dkeys), unique=True, min_size=1,
-                                          max_size=2))}
+        subset = draw(
+            st.lists(
+                st.sampled_from(codes),
+                unique=True,
+                min_size=int(draw(st.integers(0, 5)) < 5),
+                max_size=allowed,
+            )
+        )
+        min_gap = {
+            d: draw(st.sampled_from(MIN_GAPS))
+            for d in draw(st.lists(st.sampled_from(dkeys), unique=True, min_size=1, max_size=2))
+        }
         if form == "null":
             iv["eligible"] = None
         elif form == "list":
@@ -186,8 +211,11 @@ def small_scenarios(draw: Any) -> dict:
             iv["eligible"] = {"codes": subset, "min_gap": min_gap}
         elif form == "empty":
             iv["eligible"] = {}
-        remaining -= starts * (n_nb if allowed >= n_nb and form not in
-                               ("list", "codes", "codes_min_gap") else len(subset))
+        remaining -= starts * (
+            n_nb
+            if allowed >= n_nb and form not in ("list", "codes", "codes_min_gap")
+            else len(subset)
+        )
 
         _put(iv, "exclusive_group", _maybe(draw, st.sampled_from([None, "g1", "g2"])))
         earlier = [x["key"] for x in ivs]
@@ -226,16 +254,23 @@ def small_scenarios(draw: Any) -> dict:
 
     for p in partners:
         if draw(st.booleans()):
-            p["budget"] = _limit(draw, sum(partner_year[p["key"]]), partner_year[p["key"]],
-                                 allow_empty=True)
+            p["budget"] = _limit(
+                draw, sum(partner_year[p["key"]]), partner_year[p["key"]], allow_empty=True
+            )
 
     if draw(st.integers(0, 3)) > 0:
         doc["budget"] = _limit(draw, sum(corp_year), corp_year, allow_empty=True)
 
     # Half the documents carry at most one rule (so each rule is seen binding on its own), the
     # other half any combination.
-    kinds = ("domain_share", "domain_budget", "area_budget", "max_neighbourhood_share",
-             "cap_per_regulated_home", "locks")
+    kinds = (
+        "domain_share",
+        "domain_budget",
+        "area_budget",
+        "max_neighbourhood_share",
+        "cap_per_regulated_home",
+        "locks",
+    )
     if draw(st.booleans()):
         chosen = set(draw(st.lists(st.sampled_from(kinds), max_size=1)))
     else:
@@ -248,8 +283,13 @@ def small_scenarios(draw: Any) -> dict:
             lo = draw(st.sampled_from([0.0, 0.2, 0.3, 0.5]))
             hi = draw(st.sampled_from([x for x in (0.5, 0.8, 1.0) if x >= lo]))
             form = draw(st.sampled_from(["min", "max", "both"]))
-            shares[d] = ({"min": lo} if form == "min" else {"max": hi} if form == "max"
-                         else {"min": lo, "max": hi})
+            shares[d] = (
+                {"min": lo}
+                if form == "min"
+                else {"max": hi}
+                if form == "max"
+                else {"min": lo, "max": hi}
+            )
         rules["domain_share"] = shares
     if "domain_budget" in chosen:
         rules["domain_budget"] = {
@@ -277,10 +317,15 @@ def small_scenarios(draw: Any) -> dict:
     if ivs and "locks" in chosen:
         locks = []
         for _ in range(draw(st.integers(1, 2))):
-            lock: dict = {"intervention": draw(st.sampled_from(ivs))["key"],
-                          "neighbourhood": draw(st.sampled_from(codes))}
-            _put(lock, "start_year",
-                 _maybe(draw, st.sampled_from([start_year + t for t in range(h)])))
+            lock: dict = {
+                "intervention": draw(st.sampled_from(ivs))["key"],
+                "neighbourhood": draw(st.sampled_from(codes)),
+            }
+            _put(
+                lock,
+                "start_year",
+                _maybe(draw, st.sampled_from([start_year + t for t in range(h)])),
+            )
             lock["fund"] = draw(st.sampled_from([True, False, True]))
             locks.append(lock)
         rules["locks"] = locks
@@ -302,139 +347,16 @@ def small_scenarios(draw: Any) -> dict:
     return doc
 
 
-# ------------------------------------------------------------------------------ coverage
-
-
-def features(doc: dict) -> set[str]:
-    """The rules and options `doc` uses (presence, not necessarily binding)."""
-    f: set[str] = set()
-    h = doc["horizon_years"]
-    f.add("custom_domains" if "domains" in doc else "default_domains")
-    if any(d.get("weight", 1.0) != 1.0 for d in doc.get("domains") or []):
-        f.add("domain_weight")
-    for nb in doc["neighbourhoods"]:
-        if nb.get("regulated_homes"):
-            f.add("regulated_homes")
-        affected = {d for iv in doc.get("interventions", []) for d in iv.get("effects", {})}
-        if affected - set(nb.get("scores", {})):
-            f.add("missing_score")
-        for sc in nb.get("scores", {}).values():
-            if sc.get("trend"):
-                f.add("trend")
-            if sc.get("target"):
-                f.add("target_nonzero")
-            if "score_year" in sc:
-                f.add("score_year")
-    for p in doc.get("partners", []):
-        for key in ("total", "per_year"):
-            if key in p.get("budget", {}):
-                f.add(f"partner_budget_{key}")
-    cands = candidates(doc)
-    for iv in doc.get("interventions", []):
-        if iv["duration_years"] is None:
-            f.add("duration_null")
-        if h > 1 and (iv["duration_years"] or 0) > 1:
-            f.add("duration_multi")
-        for part in ("fixed", "per_home"):
-            value = iv.get("cost", {}).get(part)
-            if isinstance(value, list):
-                f.add("cost_list")
-            elif part == "per_home" and value:
-                f.add("per_home")
-        if iv.get("lag_years"):
-            f.add("lag")
-        if iv.get("effect_persists"):
-            f.add("effect_persists")
-        for pc in iv.get("partner_contributions", []):
-            f.add("partner_share" if "share" in pc else "partner_amount")
-        if len(iv.get("partner_contributions", [])) > 1:
-            f.add("partner_order")
-        if iv.get("uses"):
-            f.add("resources")
-        el = iv.get("eligible", _ABSENT)
-        if el is _ABSENT or el is None:
-            f.add("eligible_null")
-        elif isinstance(el, list):
-            f.add("eligible_list")
-        else:
-            f.add("eligible_" + ("_".join(sorted(el)) or "empty"))
-        if iv.get("exclusive_group"):
-            f.add("exclusive_group")
-        if iv.get("requires"):
-            f.add("requires")
-        mpn = iv.get("max_per_neighbourhood", 1)
-        repeats = sum(1 for c in cands if c[0] == iv["key"]) > len(
-            {c[1] for c in cands if c[0] == iv["key"]})
-        f.add(f"max_per_neighbourhood_{mpn}" + ("_repeatable" if repeats else ""))
-        if "max_total" in iv:
-            f.add("max_total")
-        if "counts_toward_cap" in iv and not iv["counts_toward_cap"]:
-            f.add("counts_toward_cap_false")
-    for key in ("total", "per_year"):
-        if key in doc.get("budget", {}):
-            f.add(f"budget_{key}")
-    rules = doc.get("rules", {})
-    for bounds in rules.get("domain_share", {}).values():
-        f.update(f"domain_share_{k}" for k in bounds)
-    for lim in rules.get("domain_budget", {}).values():
-        f.update(f"domain_budget_{k}" for k in lim)
-    for area in rules.get("area_budget", []):
-        where = [k for k in ("municipality", "district") if k in area]
-        f.add("area_budget_" + "_".join(where))
-        f.update(f"area_budget_{k}" for k in ("total", "per_year") if k in area)
-    if "max_neighbourhood_share" in rules:
-        f.add("max_neighbourhood_share")
-    if "cap_per_regulated_home" in rules:
-        f.add("cap_per_regulated_home")
-        if any(iv.get("counts_toward_cap") is False for iv in doc.get("interventions", [])):
-            f.add("cap_with_uncounted")
-    for lock in rules.get("locks", []):
-        f.add(("lock_in" if lock["fund"] else "lock_out")
-              + ("_year" if "start_year" in lock else ""))
-    obj = doc.get("objective", {})
-    equity = obj.get("equity", "prioritarian")
-    strength = obj.get("equity_strength", 1.0)
-    f.add("linear" if equity == "linear" else "prioritarian")
-    if equity == "prioritarian":
-        f.add(f"strength_{strength:g}")
-        f.add(f"segments_{obj.get('segments', 4)}")
-    f.add("cap_at_target_" + str(obj.get("cap_at_target", True)).lower())
-    if obj.get("discount_rate"):
-        f.add("discount")
-    return f
-
-
-EXPECTED_FEATURES = frozenset({
-    "custom_domains", "default_domains", "domain_weight", "regulated_homes", "missing_score",
-    "trend", "target_nonzero", "score_year",
-    "partner_budget_total", "partner_budget_per_year",
-    "duration_null", "duration_multi", "cost_list", "per_home", "lag", "effect_persists",
-    "partner_share", "partner_amount", "partner_order", "resources",
-    "eligible_null", "eligible_list", "eligible_codes", "eligible_min_gap",
-    "eligible_codes_min_gap", "eligible_empty",
-    "exclusive_group", "requires",
-    "max_per_neighbourhood_1_repeatable", "max_per_neighbourhood_2_repeatable",
-    "max_per_neighbourhood_None_repeatable", "max_total", "counts_toward_cap_false",
-    "budget_total", "budget_per_year",
-    "domain_share_min", "domain_share_max", "domain_budget_total", "domain_budget_per_year",
-    "area_budget_municipality", "area_budget_district", "area_budget_municipality_district",
-    "area_budget_total", "area_budget_per_year",
-    "max_neighbourhood_share", "cap_per_regulated_home", "cap_with_uncounted",
-    "lock_in", "lock_in_year", "lock_out", "lock_out_year",
-    "linear", "prioritarian", "strength_0", "strength_0.5", "strength_1", "strength_2",
-    "segments_1", "segments_2", "segments_3", "segments_4",
-    "cap_at_target_true", "cap_at_target_false", "discount",
-})
-
-
 @st.composite
 def explain_scenarios(draw: Any) -> dict:
     """`small_scenarios()` with, half the time, one more pair locked out, so that every reason
     for not funding a pair (DESIGN §4) shows up in a few hundred documents."""
     doc = draw(small_scenarios())
     if doc["interventions"] and draw(st.booleans()):
-        lock = {"intervention": draw(st.sampled_from(doc["interventions"]))["key"],
-                "neighbourhood": draw(st.sampled_from(doc["neighbourhoods"]))["code"],
-                "fund": False}
+        lock = {
+            "intervention": draw(st.sampled_from(doc["interventions"]))["key"],
+            "neighbourhood": draw(st.sampled_from(doc["neighbourhoods"]))["code"],
+            "fund": False,
+        }
         doc.setdefault("rules", {}).setdefault("locks", []).append(lock)
     return doc
