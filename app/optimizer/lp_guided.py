@@ -79,8 +79,7 @@ def guided_plan(
         keep |= start[:n] > 0.5
     mip = Resolver(model, threads=threads, cancel=cancel)
     with mip.cols_fixed(np.flatnonzero(~keep), 0.0):
-        # A tighter gap than asked: the plan, not the small model's proof, is what counts here.
-        result = mip.solve(gap=mip_gap / 3, time_limit_s=time_limit_s, start=start)
+        result = mip.solve(gap=mip_gap, time_limit_s=time_limit_s, start=start)
     return result.values if result.has_plan else None
 
 

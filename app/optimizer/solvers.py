@@ -27,7 +27,10 @@ __all__ = ["SolveOptions", "SolveOutcome", "Status", "solve_model", "solver_vers
 StartFinder = Callable[[float, "np.ndarray | None"], "np.ndarray | None"]
 
 # Share of the time limit the guided MIP may use; it usually needs far less.
-GUIDED_SHARE = 0.15
+GUIDED_SHARE = 0.1
+# Below this many candidates the guided MIP is nearly the whole model, and HiGHS's own search
+# from the rounded plan gets there sooner.
+GUIDED_MIN_CANDIDATES = 10_000
 # From this many columns on, HiGHS's presolve can run for minutes without heeding the interrupt,
 # and a MIP over the guided candidates is no longer small: the relaxation's bound and its
 # rounded plan carry the answer, and the MIP runs without presolve from that plan.
@@ -75,7 +78,8 @@ def _solve_highs(
     if relaxation.status == "optimal" and not _stopped(options, deadline):
         if find_start is not None:
             start = _better(costs, start, find_start(_start_budget(deadline), relaxation.values))
-        if not large and not _stopped(options, deadline):
+        worth_guiding = GUIDED_MIN_CANDIDATES <= len(model.x) and not large
+        if worth_guiding and not _stopped(options, deadline):
             budget = min(GUIDED_SHARE * options.time_limit_s, deadline - time.monotonic())
             guided = guided_plan(
                 model, relaxation, options.mip_gap, budget, options.threads, options.cancel, start
