@@ -136,15 +136,11 @@ def _assemble(
     )
     costs = np.zeros(len(columns))
     costs[objective_cols] = objective_vals
-    col_upper = (
-        np.concatenate(
-            [
-                np.full(len(b.names), INF) if b.upper is None else np.asarray(b.upper, dtype=float)
-                for b in out.columns
-            ]
-        )
-        if out.columns
-        else np.zeros(0)
+    col_upper = np.concatenate(
+        [
+            np.full(len(b.names), INF) if b.upper is None else np.asarray(b.upper, dtype=float)
+            for b in out.columns
+        ]
     )
     col_upper[locked_out] = 0.0
     integer = np.concatenate([np.full(len(b.names), b.integer) for b in out.columns])
