@@ -44,6 +44,7 @@ def relax(
 ) -> Relaxation:
     lp = Resolver(model, relaxed=True, threads=threads, cancel=cancel)
     result = lp.solve(time_limit_s=max(0.01, deadline - time.monotonic()))
+    lp.close()
     if result.status == "infeasible":
         return Relaxation("infeasible")
     if result.status != "optimal" or result.values is None or result.col_dual is None:
@@ -80,6 +81,7 @@ def guided_plan(
     mip = Resolver(model, threads=threads, cancel=cancel)
     with mip.cols_fixed(np.flatnonzero(~keep), 0.0):
         result = mip.solve(gap=mip_gap, time_limit_s=time_limit_s, start=start)
+    mip.close()
     return result.values if result.has_plan else None
 
 

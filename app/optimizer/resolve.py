@@ -91,6 +91,11 @@ class Resolver:
         self.row_lower, self.row_upper = arrays.row_lower.copy(), arrays.row_upper.copy()
         load(self.h, arrays, relaxed=self.relaxed)
 
+    def close(self) -> None:
+        """Free HiGHS's copy of the model now: the interrupt callback holds a reference back to
+        this object, so without this the memory waits for the cyclic collector."""
+        self.h.clear()
+
     # ------------------------------------------------------------------ changes
 
     def rows(self, kind: str) -> list[int]:

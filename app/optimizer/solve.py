@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
+from app.optimizer.arrays import model_arrays
 from app.optimizer.build import Model, build_model
 from app.optimizer.diagnose import diagnose
 from app.optimizer.explain import Context, ExplainOptions, explain
@@ -71,7 +72,7 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         candidates=inst.n_candidates,
         variables=len(model.columns),
         constraints=len(model.rows),
-        nonzeros=sum(len(r) for r in model.rows),
+        nonzeros=len(model_arrays(model).value),
     )
     options = SolveOptions(
         solver=settings.name,

@@ -51,7 +51,7 @@ def solve_model(
 ) -> SolveOutcome:
     """Solve within `options.time_limit_s` of wall-clock time. `warm_start` is a plan to start
     from; `find_start` finds one (a greedy) when no better source is at hand."""
-    if any(len(row) == 0 and not row.valid() for row in model.rows):
+    if _empty_row_unmet(model):
         # A rule no decision can meet (a lock on a pair that has no candidate at all).
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     deadline = time.monotonic() + options.time_limit_s
@@ -61,6 +61,12 @@ def solve_model(
         remaining = max(0.05, deadline - time.monotonic())
         return solve_cbc(model, _with_time(options, remaining), warm_start)
     return _solve_highs(model, options, deadline, warm_start, find_start)
+
+
+def _empty_row_unmet(model: Model) -> bool:
+    arrays = model_arrays(model)
+    empty = np.diff(arrays.starts) == 0
+    return bool(np.any(empty & ((arrays.row_lower > 1e-9) | (arrays.row_upper < -1e-9))))
 
 
 def _solve_highs(
