@@ -31,6 +31,9 @@ GUIDED_SHARE = 0.1
 # Below this many candidates the guided MIP is nearly the whole model, and HiGHS's own search
 # from the rounded plan gets there sooner.
 GUIDED_MIN_CANDIDATES = 10_000
+# The share of the limit (at most FALLBACK_MAX_S) the relaxation leaves for the greedy.
+FALLBACK_SHARE = 0.2
+FALLBACK_MAX_S = 120.0
 # From this many columns on, HiGHS's presolve can run for minutes without heeding the interrupt,
 # and a MIP over the guided candidates is no longer small: the relaxation's bound and its
 # rounded plan carry the answer, and the MIP runs without presolve from that plan.
@@ -78,7 +81,9 @@ def _solve_highs(
 ) -> SolveOutcome:
     costs = model_arrays(model).costs
     large = len(model.columns) >= LARGE_MODEL_COLUMNS
-    relaxation = relax(model, deadline, options.threads, options.cancel)
+    # A relaxation that runs long must leave the greedy time to find a plan without it.
+    reserve = min(FALLBACK_MAX_S, FALLBACK_SHARE * options.time_limit_s) if find_start else 0.0
+    relaxation = relax(model, deadline - reserve, options.threads, options.cancel)
     if relaxation.status == "infeasible":
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     if relaxation.status == "optimal" and not _stopped(options, deadline):
@@ -92,7 +97,7 @@ def _solve_highs(
             )
             start = _better(costs, start, guided)
     if start is None and find_start is not None and not _stopped(options, deadline):
-        start = find_start(_start_budget(deadline), None)
+        start = find_start(max(0.5, deadline - time.monotonic()), None)
     bound = relaxation.bound
     start_value = None if start is None else float(costs @ start)
     if start_value is not None and bound is not None:
@@ -108,6 +113,12 @@ def _solve_highs(
             )
     if _stopped(options, deadline):
         return _without_mip(start, start_value, bound, options)
+    if large and relaxation.status != "optimal":
+        # A large MIP starts with the relaxation that just ran out of time: it cannot get
+        # anywhere in what is left.
+        return _without_mip(
+            start, start_value, bound, options, "the LP relaxation did not finish in time"
+        )
 
     fix_zero, fix_one = (
         fixings(relaxation, len(model.x), start_value)
@@ -195,12 +206,10 @@ def _without_mip(
     start_value: float | None,
     bound: float | None,
     options: SolveOptions,
+    why: str | None = None,
 ) -> SolveOutcome:
-    reason = (
-        "cancelled"
-        if options.cancel is not None and options.cancel.is_set()
-        else ("stopped at the time limit")
-    )
+    cancelled = options.cancel is not None and options.cancel.is_set()
+    reason = "cancelled" if cancelled else why or "stopped at the time limit"
     if start is None or start_value is None:
         return SolveOutcome("error", None, None, bound, None, f"{reason} before a plan was found")
     gap = None if bound is None else relative_gap(start_value, bound)
