@@ -47,9 +47,11 @@ def relax(
     lp.close()
     if result.status == "infeasible":
         return Relaxation("infeasible")
-    if result.status != "optimal" or result.values is None or result.col_dual is None:
+    if result.status != "optimal" or result.values is None:
         return Relaxation("unknown")
-    return Relaxation("optimal", result.objective, result.values, result.col_dual)
+    # A model with nothing to decide comes back without duals: every reduced cost is 0.
+    reduced = np.zeros(len(result.values)) if result.col_dual is None else result.col_dual
+    return Relaxation("optimal", result.objective, result.values, reduced)
 
 
 def guided_plan(
