@@ -40,10 +40,14 @@ class Relaxation:
 
 
 def relax(
-    model: Model, deadline: float, threads: int | None, cancel: threading.Event | None
+    model: Model,
+    deadline: float,
+    threads: int | None,
+    cancel: threading.Event | None,
+    presolve: bool = True,
 ) -> Relaxation:
     lp = Resolver(model, relaxed=True, threads=threads, cancel=cancel)
-    result = lp.solve(time_limit_s=max(0.01, deadline - time.monotonic()))
+    result = lp.solve(time_limit_s=max(0.01, deadline - time.monotonic()), presolve=presolve)
     lp.close()
     if result.status == "infeasible":
         return Relaxation("infeasible")

@@ -83,7 +83,10 @@ def _solve_highs(
     large = len(model.columns) >= LARGE_MODEL_COLUMNS
     # A relaxation that runs long must leave the greedy time to find a plan without it.
     reserve = min(FALLBACK_MAX_S, FALLBACK_SHARE * options.time_limit_s) if find_start else 0.0
-    relaxation = relax(model, deadline - reserve, options.threads, options.cancel)
+    # On a large model presolve's copy of it costs more memory than the time it saves.
+    relaxation = relax(
+        model, deadline - reserve, options.threads, options.cancel, presolve=not large
+    )
     if relaxation.status == "infeasible":
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     if relaxation.status == "optimal" and not _stopped(options, deadline):
