@@ -35,6 +35,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.jobs.worker import solve_snapshot
 from app.optimizer import RunLimits
+from app.optimizer.child_process import end_process
 from app.optimizer.guard import deadline_for, overrun_message
 from app.repositories.runs import ClaimedRun, RunQueue
 from app.schemas.scenario import SolverSettings
@@ -88,7 +89,7 @@ class EmbeddedRunner:
             self._thread.join(timeout_s)
             self._thread = None
         for active in list(self._active.values()):
-            _end(active.process)
+            end_process(active.process)
             self._write(
                 lambda queue, a=active: queue.release(a.run_id, self.owner, count_attempt=False)
             )
@@ -120,7 +121,7 @@ class EmbeddedRunner:
             if active.message is None and active.process.is_alive() and not _read(active):
                 if time.monotonic() < active.deadline:
                     continue
-                _end(active.process)
+                end_process(active.process)
                 active.message = ("failed", active.overrun)
             if active.message is None:
                 _read(active)  # a last look: the answer may have come just before the exit
@@ -174,14 +175,14 @@ class EmbeddedRunner:
                         lost.add(active.run_id)
             cancelled = queue.cancel_requested(list(self._active)) - lost
             for run_id in cancelled:
-                _end(self._active[run_id].process)
+                end_process(self._active[run_id].process)
                 queue.finish(run_id, self.owner, "cancelled")
             queue.cancel_abandoned()
         for run_id in lost | cancelled:
             active = self._active.pop(run_id)
             if run_id in lost:
                 log.warning("run %s: lease lost to another runner; stopping here", run_id)
-                _end(active.process)
+                end_process(active.process)
             active.connection.close()
 
     def _claim(self) -> None:
@@ -279,12 +280,3 @@ def _read(active: _Active) -> bool:
     except (EOFError, OSError):
         pass
     return active.message is not None
-
-
-def _end(process: BaseProcess) -> None:
-    if process.is_alive():
-        process.terminate()
-        process.join(2)
-    if process.is_alive():
-        process.kill()
-        process.join(2)

@@ -6,23 +6,19 @@ that started it is gone, so a stopped server leaves no solves behind.
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from multiprocessing.connection import Connection
 from typing import Any
 
 from app.core.config import Settings
+from app.optimizer.child_process import exit_with_parent, quiet_stdout
 from app.schemas.scenario import ScenarioInvalid, parse_scenario
 from app.services.solving import solve_inline
-
-WATCH_INTERVAL_S = 1.0
 
 
 def solve_snapshot(document: dict[str, Any], settings: Settings, connection: Connection) -> None:
     """Send `("done", recommendation)` or `("failed", reason)` and exit."""
-    _quiet_stdout()
-    _exit_with_parent()
+    quiet_stdout()
+    exit_with_parent()
     try:
         recommendation = solve_inline(parse_scenario(document), settings)
         message: tuple[str, Any] = ("done", recommendation.model_dump(mode="json"))
@@ -34,23 +30,3 @@ def solve_snapshot(document: dict[str, Any], settings: Settings, connection: Con
         connection.send(message)
     finally:
         connection.close()
-
-
-def _quiet_stdout() -> None:
-    """Solver libraries print at C level; keep that off the server's stdout."""
-    try:
-        os.dup2(2, 1)
-    except OSError:
-        pass
-
-
-def _exit_with_parent() -> None:
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(WATCH_INTERVAL_S)
-            if os.getppid() != parent:
-                os._exit(3)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

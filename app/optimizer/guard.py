@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import multiprocessing
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from typing import Any
 
 import pulp
 
+from app.optimizer.child_process import end_process, exit_with_parent, quiet_stdout
 from app.optimizer.solve import RunLimits, scenario_sha256, solve
 from app.optimizer.solvers import solver_version
 from app.schemas.recommendation import Recommendation, SolverReport, Timings
@@ -40,7 +40,6 @@ log = logging.getLogger("onderbouwd.optimizer")
 GRACE_MIN_S = 10.0
 GRACE_FRACTION = 0.25
 POLL_S = 0.1
-PARENT_WATCH_S = 1.0
 
 Target = Callable[[Scenario, RunLimits], Recommendation]
 
@@ -169,10 +168,10 @@ class _Guarded:
                         cancelled_at = now
                         deadline = min(deadline, now + self.grace)
                 if now >= deadline:
-                    _end(process)
+                    end_process(process)
                     return self._error(self._overrun_message(cancelled_at), started)
         finally:
-            _end(process)
+            end_process(process)
             receiver.close()
 
     def _answer(self, message: tuple[str, Any], started: float) -> Recommendation:
@@ -233,17 +232,6 @@ def _receive(connection: Connection) -> tuple[str, Any] | None:
     return None
 
 
-def _end(process: BaseProcess) -> None:
-    if process.pid is None:  # never started
-        return
-    if process.is_alive():
-        process.terminate()
-        process.join(2)
-    if process.is_alive():
-        process.kill()
-    process.join(2)
-
-
 # --- in the child ------------------------------------------------------------------------------
 
 
@@ -255,8 +243,8 @@ def _child(
     connection: Connection,
 ) -> None:
     """Solve and send `("done", recommendation)` or `("failed", reason)`."""
-    _quiet_stdout()
-    _exit_with_parent()
+    quiet_stdout()
+    exit_with_parent()
     local_cancel = threading.Event()
 
     def forward() -> None:
@@ -273,23 +261,3 @@ def _child(
         connection.send(message)
     finally:
         connection.close()
-
-
-def _quiet_stdout() -> None:
-    """Solver libraries print at C level; keep that off stdout (a CLI's JSON goes there)."""
-    try:
-        os.dup2(2, 1)
-    except OSError:
-        pass
-
-
-def _exit_with_parent() -> None:
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(PARENT_WATCH_S)
-            if os.getppid() != parent:
-                os._exit(3)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
