@@ -3,7 +3,7 @@
 HiGHS runs in stages (see `lp_guided`): the LP relaxation for a bound, a plan from the
 candidates it points at, a proof when plan and bound already meet the gap, and otherwise the
 full MIP from that plan with the candidates the bound rules out fixed. The whole run keeps to
-one wall-clock deadline. CBC gets the model as it is, with a greedy start.
+one wall-clock deadline. CBC gets the model as it is.
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ def solve_model(
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     deadline = time.monotonic() + options.time_limit_s
     if options.solver == "cbc":
-        if warm_start is None and find_start is not None:
-            warm_start = find_start(_start_budget(deadline), None)
+        # No greedy start for CBC: measured on the benchmark's scenarios it slows CBC down
+        # (30 neighbourhoods: 29 s to 0.1 % without, 0.26 % after 60 s with).
         remaining = max(0.05, deadline - time.monotonic())
         return solve_cbc(model, _with_time(options, remaining), warm_start)
     return _solve_highs(model, options, deadline, warm_start, find_start)
