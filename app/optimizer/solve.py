@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
+from app.optimizer import solvers
 from app.optimizer.arrays import model_arrays
 from app.optimizer.build import Model, build_model
 from app.optimizer.diagnose import diagnose
@@ -139,8 +140,15 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         spend=spend(inst, chosen),
         improvements=improvements(inst, chosen),
     )
-    budget = limits.explain_options.budget(solved - built, time_limit)
-    _explain_into(recommendation, inst, model, outcome.values, limits, budget)
+    if len(model.columns) >= solvers.MIP_MAX_COLUMNS:
+        recommendation.warnings.append(
+            f"At this size ({len(model.columns):,} variables) the explanation and the checks "
+            "behind these warnings are left out: they re-solve the full MIP, which needs far "
+            "more memory than the plan itself."
+        )
+    else:
+        budget = limits.explain_options.budget(solved - built, time_limit)
+        _explain_into(recommendation, inst, model, outcome.values, limits, budget)
     report.timings.explain_s = round(time.perf_counter() - solved, 4)
     report.timings.total_s = round(time.perf_counter() - started, 4)
     report.peak_memory_mib = _peak_memory_mib()
