@@ -17,7 +17,7 @@ import pulp
 
 from app.optimizer.arrays import load, model_arrays
 from app.optimizer.build import Model
-from app.optimizer.outcome import SolveOptions, SolveOutcome, relative_gap
+from app.optimizer.outcome import SolveOptions, SolveOutcome, relative_gap, stopped_message
 
 
 def _construct_quietly() -> None:
@@ -153,6 +153,5 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
             objective,
             bound,
             gap,
-            f"{reason}; best plan found, "
-            + (f"gap {gap:.4%}" if gap is not None else "no bound yet, so the gap is unknown"),
+            stopped_message(reason, gap),
         )

@@ -34,3 +34,9 @@ def relative_gap(objective: float, bound: float) -> float:
     if abs(bound - objective) <= 1e-9:
         return 0.0
     return abs(bound - objective) / max(abs(objective), 1e-10)
+
+
+def stopped_message(reason: str, gap: float | None) -> str:
+    """What a plan that is not proven within the gap says about itself."""
+    found = "no bound yet, so the gap is unknown" if gap is None else f"gap {gap:.4%}"
+    return f"{reason}; best plan found, {found}"

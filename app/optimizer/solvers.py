@@ -19,7 +19,13 @@ from app.optimizer.build import Model
 from app.optimizer.cbc import solve_cbc
 from app.optimizer.highs import ArrayHighs
 from app.optimizer.lp_guided import Relaxation, fixings, guided_plan, relax
-from app.optimizer.outcome import SolveOptions, SolveOutcome, Status, relative_gap
+from app.optimizer.outcome import (
+    SolveOptions,
+    SolveOutcome,
+    Status,
+    relative_gap,
+    stopped_message,
+)
 
 __all__ = ["SolveOptions", "SolveOutcome", "Status", "solve_model", "solver_version"]
 
@@ -205,9 +211,7 @@ def _combine(
         )
     elif not proven:
         reason = message.split(";")[0] if message else "stopped at the time limit"
-        message = f"{reason}; best plan found, " + (
-            "no bound yet, so the gap is unknown" if gap is None else f"gap {gap:.4%}"
-        )
+        message = stopped_message(reason, gap)
     return SolveOutcome(status, values, value, bound, gap, "" if proven else message)
 
 
@@ -229,8 +233,7 @@ def _without_mip(
         start_value,
         bound,
         gap,
-        f"{reason}; best plan found, "
-        + ("no bound yet, so the gap is unknown" if gap is None else f"gap {gap:.4%}"),
+        stopped_message(reason, gap),
     )
 
 
