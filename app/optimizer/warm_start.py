@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -50,32 +51,67 @@ def greedy_plan(
         behind = ~_toward_minimum_shares(model)[prefer]
         prefer = prefer[np.lexsort((-funded[prefer], behind))]
         expected = float(inst.corporation.sum(axis=1) @ funded) / 1000.0
+    setup = _setup(inst, model)
     for _ in range(3):
-        plan, reached = _greedy(inst, model, expected, deadline, prefer)
+        plan, reached = _greedy(inst, model, setup, expected, deadline, prefer)
         if plan is not None or time.monotonic() > deadline:
             return plan
         expected = 0.9 * reached
     return None
 
 
-def _greedy(
-    inst: Instance,
-    model: Model,
-    expected_total: float,
-    deadline: float,
-    prefer: np.ndarray | None = None,
-) -> tuple[np.ndarray | None, float]:
+@dataclass(frozen=True)
+class _Setup:
+    """What every attempt of the greedy reads and none changes: made once per plan."""
+
+    by_row: sparse.csr_matrix
+    matrix: sparse.csc_matrix
+    lower: np.ndarray
+    upper: np.ndarray
+    position: dict[str, int]
+    total_col: int | None
+    pair_cols: dict[str, int]
+    corporation_total: np.ndarray
+    cost: np.ndarray  # the share of the limits a candidate uses
+    ratio: np.ndarray  # standalone value per that share
+
+
+def _setup(inst: Instance, model: Model) -> _Setup:
     starts, index, value = constraint_matrix(model)
     n_rows, n_cols = len(model.rows), len(model.columns)
     by_row = sparse.csr_matrix((value, index, starts), shape=(n_rows, n_cols))
-    matrix = by_row.tocsc()
     lower, upper = row_bounds(model)
     links = np.array([kind == "value_link" for kind in model.row_kinds], dtype=bool)
     lower[links], upper[links] = -np.inf, np.inf  # pieces are filled afterwards, always within
     position = {var.name: p for p, var in enumerate(model.columns)}
-    total_col = position.get("total_spend")
-    pair_cols = {name: p for name, p in position.items() if name.startswith("u")}
     corporation_total = inst.corporation.sum(axis=1) / 1000.0
+    cost = _scarcity_cost(model, by_row, upper, corporation_total)
+    return _Setup(
+        by_row=by_row,
+        matrix=by_row.tocsc(),
+        lower=lower,
+        upper=upper,
+        position=position,
+        total_col=position.get("total_spend"),
+        pair_cols={name: p for name, p in position.items() if name.startswith("u")},
+        corporation_total=corporation_total,
+        cost=cost,
+        ratio=standalone_gains(inst) / cost,
+    )
+
+
+def _greedy(
+    inst: Instance,
+    model: Model,
+    setup: _Setup,
+    expected_total: float,
+    deadline: float,
+    prefer: np.ndarray | None = None,
+) -> tuple[np.ndarray | None, float]:
+    n_rows, n_cols = len(model.rows), len(model.columns)
+    by_row, matrix, lower, upper = setup.by_row, setup.matrix, setup.lower, setup.upper
+    position, total_col, pair_cols = setup.position, setup.total_col, setup.pair_cols
+    corporation_total, cost, ratio = setup.corporation_total, setup.cost, setup.ratio
 
     activity = np.zeros(n_rows)
     columns = np.zeros(n_cols)
@@ -154,8 +190,6 @@ def _greedy(
         )
         return True
 
-    cost = _scarcity_cost(model, by_row, upper, corporation_total)
-    ratio = standalone_gains(inst) / cost
     soft_rows = np.flatnonzero(soft)
 
     def repair(rows: np.ndarray) -> None:
