@@ -8,6 +8,7 @@ one wall-clock deadline. CBC gets the model as it is.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from importlib import metadata
@@ -72,7 +73,7 @@ def solve_model(
         # No greedy start for CBC: measured on the benchmark's scenarios it slows CBC down
         # (30 neighbourhoods: 29 s to 0.1 % without, 0.26 % after 60 s with).
         remaining = max(0.05, deadline - time.monotonic())
-        return solve_cbc(model, _with_time(options, remaining), warm_start)
+        return solve_cbc(model, dataclasses.replace(options, time_limit_s=remaining), warm_start)
     return _solve_highs(model, options, deadline, warm_start, find_start)
 
 
@@ -141,7 +142,7 @@ def _solve_highs(
         if start_value is not None and relaxation.status == "optimal"
         else (np.zeros(0, np.int64), np.zeros(0, np.int64))
     )
-    mip_options = _with_time(options, max(0.05, deadline - time.monotonic()))
+    mip_options = dataclasses.replace(options, time_limit_s=max(0.05, deadline - time.monotonic()))
     outcome = _run_mip(model, mip_options, start, fix_zero, fix_one, presolve=not large)
     return _combine(outcome, relaxation, start, start_value, len(fix_zero) + len(fix_one), options)
 
@@ -250,13 +251,3 @@ def _stopped(options: SolveOptions, deadline: float) -> bool:
 
 def _start_budget(deadline: float) -> float:
     return min(120.0, max(0.5, 0.25 * (deadline - time.monotonic())))
-
-
-def _with_time(options: SolveOptions, time_limit_s: float) -> SolveOptions:
-    return SolveOptions(
-        solver=options.solver,
-        time_limit_s=time_limit_s,
-        mip_gap=options.mip_gap,
-        threads=options.threads,
-        cancel=options.cancel,
-    )
