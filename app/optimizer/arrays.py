@@ -1,8 +1,8 @@
 """A built model as the flat arrays HiGHS takes: made once per model, shared by every solve.
 
 The main solve, the relaxation that guides it and the explanation's re-solves all hand the same
-model to HiGHS. `build_model` makes the arrays together with the PuLP rows, from the same
-numbers; a model made otherwise has them read from its PuLP rows once.
+model to HiGHS. `build_model` makes the arrays, and the PuLP objects from them when asked for;
+`arrays_from_rows` reads them back from the PuLP objects (the test that both agree).
 """
 
 from __future__ import annotations
@@ -29,11 +29,7 @@ def row_bounds(model: Model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def model_arrays(model: Model) -> ModelArrays:
-    """`build_model` keeps the arrays it built the model from; otherwise they are read from
-    PuLP's rows."""
-    if model.arrays is None:
-        model.arrays = arrays_from_rows(model)
-    assert isinstance(model.arrays, ModelArrays)
+    """The arrays `build_model` built the model from."""
     return model.arrays
 
 

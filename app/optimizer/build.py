@@ -1,4 +1,4 @@
-"""The MILP of DESIGN §3, built through PuLP from the compiled instance.
+"""The MILP of DESIGN §3, built as arrays from the compiled instance; PuLP's objects on demand.
 
 One decision x(c) ∈ {0,1} per candidate c = (i, n, s): fund the run of i in n starting in year s.
 Every rule is one expression per constraint, assembled from arrays (never `+=` in a loop); money
@@ -21,28 +21,91 @@ carry only the prioritarian surplus ω − 1.
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from itertools import chain
 
 import numpy as np
 import pulp
 
 from app.optimizer.combinatorial import combinatorial_rows
 from app.optimizer.instance import Instance
-from app.optimizer.matrix import EQ, GE, INF, LE, Collector, ModelArrays, csr, row_sides
-from app.optimizer.pulp_objects import add_rows, make_columns
+from app.optimizer.matrix import (
+    EQ,
+    GE,
+    INF,
+    LE,
+    Collector,
+    ColumnBlock,
+    ModelArrays,
+    csr,
+    row_sides,
+)
+from app.optimizer.pulp_objects import PulpModel, PulpParts, pulp_model
 from app.optimizer.value_rows import value_rows
 
 MONEY_SCALE = 1000.0  # euros per model unit
 
 
-@dataclass
 class Model:
-    problem: pulp.LpProblem
-    x: list[pulp.LpVariable]
-    columns: list[pulp.LpVariable] = field(default_factory=list)
-    rows: list[pulp.LpConstraint] = field(default_factory=list)
-    row_kinds: list[str] = field(default_factory=list)
-    arrays: object | None = None  # the flat arrays for HiGHS, see `arrays.model_arrays`
+    """A built model: the arrays every HiGHS stage reads, the kind of each row, the column names,
+    and PuLP's objects, made from the same numbers the first time something asks for them (CBC,
+    the full MIP through PuLP). The staged HiGHS solve reads only the arrays: at national scale
+    the PuLP objects alone would be 2.2 GiB that it never touches."""
+
+    def __init__(
+        self,
+        arrays: ModelArrays,
+        row_kinds: list[str],
+        column_blocks: list[ColumnBlock],
+        pulp_parts: PulpParts,
+    ):
+        self.arrays = arrays
+        self.row_kinds = row_kinds
+        self.column_blocks = column_blocks  # the decisions x first, then pieces, pairs, totals
+        self._pulp_parts = pulp_parts
+        self._pulp: PulpModel | None = None
+
+    @property
+    def n_cols(self) -> int:
+        return self.arrays.n_cols
+
+    @property
+    def n_rows(self) -> int:
+        return self.arrays.n_rows
+
+    @property
+    def n_candidates(self) -> int:
+        """The decision columns x(c), which come first."""
+        return len(self.column_blocks[0].names)
+
+    def column_names(self) -> Iterator[str]:
+        """Every column's name, in column order (as `Model.columns[j].name`)."""
+        return chain.from_iterable(block.names for block in self.column_blocks)
+
+    @property
+    def has_pulp_objects(self) -> bool:
+        return self._pulp is not None
+
+    def _made(self) -> PulpModel:
+        if self._pulp is None:
+            self._pulp = pulp_model(self.arrays, self.column_blocks, self._pulp_parts)
+        return self._pulp
+
+    @property
+    def problem(self) -> pulp.LpProblem:
+        return self._made().problem
+
+    @property
+    def x(self) -> list[pulp.LpVariable]:
+        return self._made().x
+
+    @property
+    def columns(self) -> list[pulp.LpVariable]:
+        return self._made().columns
+
+    @property
+    def rows(self) -> list[pulp.LpConstraint]:
+        return self._made().rows
 
 
 class _Builder:
@@ -87,10 +150,10 @@ def build_model(inst: Instance, plain: bool = False) -> Model:
     (untightened effects, one link row per cell, share rows summed over every decision, every
     limit row kept): the same optimum, kept so that the benchmark can show what ours buys.
 
-    The rows and columns are gathered as arrays first; the PuLP problem and the arrays HiGHS
-    takes (`Model.arrays`) are both made from them."""
-    # Millions of objects and no cycles among them: the cyclic collector would walk all of them
-    # again and again while they are made.
+    The rows and columns are gathered as arrays first; the arrays HiGHS takes (`Model.arrays`)
+    are made from them here, the PuLP problem from the same arrays when it is first asked for."""
+    # Millions of names and arrays, and no cycles among them: the cyclic collector would walk
+    # them again and again while they are made.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -114,27 +177,9 @@ def _assemble(
     sense, constant, row_lower, row_upper = row_sides(blocks)
     del blocks
     out.blocks = []
-    problem = pulp.LpProblem("onderbouwd", pulp.LpMaximize)
-    columns: list[pulp.LpVariable] = []
-    for block in out.columns:
-        cat = pulp.LpInteger if block.integer else pulp.LpContinuous
-        upper = block.upper if block.upper is not None else [None] * len(block.names)
-        columns += make_columns(block.names, upper, cat)
-    x = columns[: len(out.columns[0].names)]
-    for c in locked_out.tolist():
-        x[c].upBound = 0
-    rows = add_rows(problem, columns, starts, index, value, sense, constant)
     objective_cols, objective_vals = objective
-    problem.setObjective(
-        pulp.LpAffineExpression(
-            zip(
-                map(columns.__getitem__, objective_cols.tolist()),
-                objective_vals.tolist(),
-                strict=True,
-            )
-        )
-    )
-    costs = np.zeros(len(columns))
+    n_cols = out.n_cols
+    costs = np.zeros(n_cols)
     costs[objective_cols] = objective_vals
     col_upper = np.concatenate(
         [
@@ -146,7 +191,7 @@ def _assemble(
     integer = np.concatenate([np.full(len(b.names), b.integer) for b in out.columns])
     arrays = ModelArrays(
         costs=costs,
-        col_lower=np.zeros(len(columns)),
+        col_lower=np.zeros(n_cols),
         col_upper=col_upper,
         integer=integer,
         starts=starts,
@@ -155,7 +200,8 @@ def _assemble(
         row_lower=row_lower,
         row_upper=row_upper,
     )
-    return Model(problem, x, columns, rows, kinds, arrays)
+    parts = PulpParts(sense, constant, objective_cols, objective_vals, locked_out)
+    return Model(arrays, kinds, out.columns, parts)
 
 
 def _money_rows(b: _Builder) -> None:

@@ -94,7 +94,8 @@ class Elastic:
         for row, kind in enumerate(model.row_kinds):
             rule = _structural_rule(kind)
             if rule is not None:
-                sign = -1.0 if model.rows[row].getUb() is not None else 1.0
+                # A row with an upper side (≤ or =) gives way upwards, a ≥ row downwards.
+                sign = -1.0 if np.isfinite(model.arrays.row_upper[row]) else 1.0
                 col = r.add_col(1.0, 0.0, 0.0, [row], [sign])
                 self.structural.append(Slack(col, row, rule, None))
         self.force_row: int | None = None

@@ -10,12 +10,77 @@ objects with those PuLP makes itself, so a PuLP release that changes them fails 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pulp
 
+from app.optimizer.matrix import ColumnBlock, ModelArrays
+
 _ROWS_PER_STEP = 1 << 15  # rows whose terms are turned into Python objects at once
+
+
+@dataclass(frozen=True)
+class PulpParts:
+    """What PuLP's objects are made of beyond the `ModelArrays`: the rows' senses and PuLP
+    constants, the objective's terms in the order they were written, and the candidates locked
+    out (their column keeps its original upper bound 1 and gets `upBound = 0`)."""
+
+    sense: np.ndarray  # LE, EQ or GE per row
+    constant: np.ndarray  # PuLP's constant per row (0 − rhs)
+    objective_cols: np.ndarray
+    objective_vals: np.ndarray
+    locked_out: np.ndarray
+
+
+@dataclass(frozen=True)
+class PulpModel:
+    problem: pulp.LpProblem
+    x: list[pulp.LpVariable]
+    columns: list[pulp.LpVariable]
+    rows: list[pulp.LpConstraint]
+
+
+def pulp_model(arrays: ModelArrays, blocks: list[ColumnBlock], parts: PulpParts) -> PulpModel:
+    """The PuLP problem of a built model, made from the same numbers as its arrays."""
+    # Millions of objects and no cycles among them: the cyclic collector would walk all of them
+    # again and again while they are made.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        problem = pulp.LpProblem("onderbouwd", pulp.LpMaximize)
+        columns: list[pulp.LpVariable] = []
+        for block in blocks:
+            cat = pulp.LpInteger if block.integer else pulp.LpContinuous
+            upper = block.upper if block.upper is not None else [None] * len(block.names)
+            columns += make_columns(block.names, upper, cat)
+        x = columns[: len(blocks[0].names)]
+        for c in parts.locked_out.tolist():
+            x[c].upBound = 0
+        rows = add_rows(
+            problem,
+            columns,
+            arrays.starts,
+            arrays.index,
+            arrays.value,
+            parts.sense,
+            parts.constant,
+        )
+        problem.setObjective(
+            pulp.LpAffineExpression(
+                zip(
+                    map(columns.__getitem__, parts.objective_cols.tolist()),
+                    parts.objective_vals.tolist(),
+                    strict=True,
+                )
+            )
+        )
+        return PulpModel(problem, x, columns, rows)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def make_columns(

@@ -59,11 +59,9 @@ class Resolver:
         self.model = model
         self.relaxed = relaxed
         self.cancel = cancel
-        self.n_cols = len(model.columns)
-        self.n_rows = len(model.rows)
-        self.row_of: dict[str, list[int]] = {}
-        for r, kind in enumerate(model.row_kinds):
-            self.row_of.setdefault(kind, []).append(r)
+        self.n_cols = model.n_cols
+        self.n_rows = model.n_rows
+        self._row_of: dict[str, list[int]] | None = None
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("random_seed", 0)
@@ -100,7 +98,11 @@ class Resolver:
 
     def rows(self, kind: str) -> list[int]:
         """Indices of the rows of that kind (empty when the model left the rule out)."""
-        return self.row_of.get(kind, [])
+        if self._row_of is None:
+            self._row_of = {}
+            for r, row_kind in enumerate(self.model.row_kinds):
+                self._row_of.setdefault(row_kind, []).append(r)
+        return self._row_of.get(kind, [])
 
     def row_bounds(self, r: int) -> tuple[float, float]:
         return float(self.row_lower[r]), float(self.row_upper[r])

@@ -71,8 +71,8 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
     built = time.perf_counter()
     size = ModelSize(
         candidates=inst.n_candidates,
-        variables=len(model.columns),
-        constraints=len(model.rows),
+        variables=model.n_cols,
+        constraints=model.n_rows,
         nonzeros=len(model_arrays(model).value),
     )
     options = SolveOptions(
@@ -140,9 +140,9 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         spend=spend(inst, chosen),
         improvements=improvements(inst, chosen),
     )
-    if len(model.columns) >= solvers.MIP_MAX_COLUMNS:
+    if model.n_cols >= solvers.MIP_MAX_COLUMNS:
         recommendation.warnings.append(
-            f"At this size ({len(model.columns):,} variables) the explanation and the checks "
+            f"At this size ({model.n_cols:,} variables) the explanation and the checks "
             "behind these warnings are left out: they re-solve the full MIP, which needs far "
             "more memory than the plan itself."
         )

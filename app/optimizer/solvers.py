@@ -91,7 +91,7 @@ def _solve_highs(
     find_start: StartFinder | None,
 ) -> SolveOutcome:
     costs = model_arrays(model).costs
-    large = len(model.columns) >= LARGE_MODEL_COLUMNS
+    large = model.n_cols >= LARGE_MODEL_COLUMNS
     # A relaxation that runs long must leave the greedy time to find a plan without it.
     reserve = min(FALLBACK_MAX_S, FALLBACK_SHARE * options.time_limit_s) if find_start else 0.0
     # On a large model presolve's copy of it costs more memory than the time it saves.
@@ -103,7 +103,7 @@ def _solve_highs(
     if relaxation.status == "optimal" and not _stopped(options, deadline):
         if find_start is not None:
             start = _better(costs, start, find_start(_start_budget(deadline), relaxation.values))
-        worth_guiding = GUIDED_MIN_CANDIDATES <= len(model.x) and not large
+        worth_guiding = GUIDED_MIN_CANDIDATES <= model.n_candidates and not large
         if worth_guiding and not _stopped(options, deadline):
             budget = min(GUIDED_SHARE * options.time_limit_s, deadline - time.monotonic())
             guided = guided_plan(
@@ -127,7 +127,7 @@ def _solve_highs(
             )
     if _stopped(options, deadline):
         return _without_mip(start, start_value, bound, options)
-    if len(model.columns) >= MIP_MAX_COLUMNS:
+    if model.n_cols >= MIP_MAX_COLUMNS:
         why = "a model this large is answered without the full MIP"
         return _without_mip(start, start_value, bound, options, why)
     if large and relaxation.status != "optimal":
@@ -138,7 +138,7 @@ def _solve_highs(
         )
 
     fix_zero, fix_one = (
-        fixings(relaxation, len(model.x), start_value)
+        fixings(relaxation, model.n_candidates, start_value)
         if start_value is not None and relaxation.status == "optimal"
         else (np.zeros(0, np.int64), np.zeros(0, np.int64))
     )

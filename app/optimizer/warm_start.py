@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from app.optimizer.arrays import constraint_matrix, row_bounds
+from app.optimizer.arrays import constraint_matrix, model_arrays, row_bounds
 from app.optimizer.build import Model
 from app.optimizer.instance import Instance
 from app.optimizer.value import cell_factor, cell_value, piece_weights, segment_count
@@ -68,7 +68,7 @@ class _Setup:
     matrix: sparse.csc_matrix
     lower: np.ndarray
     upper: np.ndarray
-    position: dict[str, int]
+    locked_out: np.ndarray  # per candidate: its column is fixed at 0
     total_col: int | None
     pair_cols: dict[str, int]
     corporation_total: np.ndarray
@@ -78,12 +78,17 @@ class _Setup:
 
 def _setup(inst: Instance, model: Model) -> _Setup:
     starts, index, value = constraint_matrix(model)
-    n_rows, n_cols = len(model.rows), len(model.columns)
-    by_row = sparse.csr_matrix((value, index, starts), shape=(n_rows, n_cols))
+    by_row = sparse.csr_matrix((value, index, starts), shape=(model.n_rows, model.n_cols))
     lower, upper = row_bounds(model)
     links = np.array([kind == "value_link" for kind in model.row_kinds], dtype=bool)
     lower[links], upper[links] = -np.inf, np.inf  # pieces are filled afterwards, always within
-    position = {var.name: p for p, var in enumerate(model.columns)}
+    total_col: int | None = None
+    pair_cols: dict[str, int] = {}
+    for p, name in enumerate(model.column_names()):
+        if name.startswith("u"):
+            pair_cols[name] = p
+        elif name == "total_spend":
+            total_col = p
     corporation_total = inst.corporation.sum(axis=1) / 1000.0
     cost = _scarcity_cost(model, by_row, upper, corporation_total)
     return _Setup(
@@ -91,9 +96,9 @@ def _setup(inst: Instance, model: Model) -> _Setup:
         matrix=by_row.tocsc(),
         lower=lower,
         upper=upper,
-        position=position,
-        total_col=position.get("total_spend"),
-        pair_cols={name: p for name, p in position.items() if name.startswith("u")},
+        locked_out=model_arrays(model).col_upper[: model.n_candidates] == 0,
+        total_col=total_col,
+        pair_cols=pair_cols,
         corporation_total=corporation_total,
         cost=cost,
         ratio=standalone_gains(inst) / cost,
@@ -108,9 +113,9 @@ def _greedy(
     deadline: float,
     prefer: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, float]:
-    n_rows, n_cols = len(model.rows), len(model.columns)
+    n_rows, n_cols = model.n_rows, model.n_cols
     by_row, matrix, lower, upper = setup.by_row, setup.matrix, setup.lower, setup.upper
-    position, total_col, pair_cols = setup.position, setup.total_col, setup.pair_cols
+    locked_out, total_col, pair_cols = setup.locked_out, setup.total_col, setup.pair_cols
     corporation_total, cost, ratio = setup.corporation_total, setup.cost, setup.ratio
 
     activity = np.zeros(n_rows)
@@ -164,7 +169,7 @@ def _greedy(
     )
 
     def try_add(c: int, must_improve: np.ndarray | None = None) -> bool:
-        if model.x[c].upBound == 0 or columns[c] == 1:
+        if locked_out[c] or columns[c] == 1:
             return False
         touched, delta = change(c)
         hard = ~soft[touched]
@@ -236,7 +241,7 @@ def _greedy(
         return None, total  # a lock-in or share the greedy could not meet
     if total_col is not None:
         columns[total_col] = total
-    _fill_pieces(inst, model, position, effect, columns)
+    _fill_pieces(inst, model, effect, columns)
     # The bookkeeping above is incremental; the plan is only handed on when every row of the
     # model holds for it exactly (it may become the answer when the solver finds nothing).
     exact = by_row @ columns
@@ -258,7 +263,7 @@ def _scarcity_cost(
     Euros alone rank badly when staff or a partner's budget binds first: a cheap run that takes
     a scarce coach is not cheap. Each limit counts for its share, so whichever binds dominates.
     """
-    n = len(model.x)
+    n = model.n_candidates
     limits = (
         np.array([kind.startswith(_LIMIT_KINDS) for kind in model.row_kinds], dtype=bool)
         & np.isfinite(upper)
@@ -275,11 +280,12 @@ def _scarcity_cost(
 def _toward_minimum_shares(model: Model) -> np.ndarray:
     """Per candidate: whether it counts toward a minimum share of spend."""
     starts, index, value = constraint_matrix(model)
-    toward = np.zeros(len(model.x), dtype=bool)
+    n = model.n_candidates
+    toward = np.zeros(n, dtype=bool)
     for r, kind in enumerate(model.row_kinds):
         if kind.startswith("domain_share_min"):
             cols = index[starts[r] : starts[r + 1]]
-            cols = cols[(value[starts[r] : starts[r + 1]] > 0) & (cols < len(model.x))]
+            cols = cols[(value[starts[r] : starts[r + 1]] > 0) & (cols < n)]
             toward[cols] = True
     return toward
 
@@ -309,14 +315,12 @@ def standalone_gains(inst: Instance, chunk: int = 50_000) -> np.ndarray:
     return gains
 
 
-def _fill_pieces(
-    inst: Instance, model: Model, position: dict[str, int], effect: np.ndarray, columns: np.ndarray
-) -> None:
+def _fill_pieces(inst: Instance, model: Model, effect: np.ndarray, columns: np.ndarray) -> None:
     """Pieces take the credited improvement deepest first, within each piece's width."""
     segments = segment_count(inst)
-    for var in model.columns:
-        if not var.name.startswith("y"):
+    for p, name in enumerate(model.column_names()):
+        if not name.startswith("y"):
             continue
-        n, d, t, k = (int(part) for part in var.name[1:].split("_"))
+        n, d, t, k = (int(part) for part in name[1:].split("_"))
         width = inst.gap[n, d, t] / segments
-        columns[position[var.name]] = float(np.clip(effect[n, d, t] - k * width, 0.0, width))
+        columns[p] = float(np.clip(effect[n, d, t] - k * width, 0.0, width))

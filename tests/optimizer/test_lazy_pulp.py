@@ -1,0 +1,103 @@
+"""PuLP's objects are made only for what needs them: the staged HiGHS solve of a model too large
+for the full MIP reads the arrays alone, and still answers as before.
+
+Making the objects is forbidden here by replacing the one function that makes them; a path that
+reads `Model.problem`, `x`, `columns` or `rows` then fails.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import assume, given, settings
+
+from app.optimizer import build, solve
+from app.optimizer.build import build_model
+from app.optimizer.instance import compile_instance
+from app.schemas.scenario import parse_scenario
+from examples.generate_random import random_scenario
+from tests.optimizer.test_brute_force import DESIGN_PROVEN, PROPERTY_SETTINGS
+from tests.optimizer.test_solve_paths import thresholds
+from tests.reference.evaluate import brute_force, plan_value, plan_violations
+from tests.strategies import small_scenarios
+
+EXAMPLES = 60
+
+
+class PulpObjectsMade(AssertionError):
+    pass
+
+
+def _refuse(*_: object) -> None:
+    raise PulpObjectsMade("the PuLP objects were asked for")
+
+
+@pytest.fixture
+def no_pulp_objects(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(build, "pulp_model", _refuse)
+    yield
+
+
+def test_a_built_model_has_no_pulp_objects_until_asked() -> None:
+    inst = compile_instance(parse_scenario(random_scenario(20, 12, 3, seed=2)))
+    model = build_model(inst)
+    assert not model.has_pulp_objects
+    assert model.n_cols == len(model.arrays.costs) and model.n_rows == len(model.row_kinds)
+    names = list(model.column_names())
+    assert len(model.columns) == model.n_cols  # made now
+    assert model.has_pulp_objects
+    assert [var.name for var in model.columns] == names
+    assert len(model.x) == model.n_candidates == inst.n_candidates
+    assert len(model.rows) == model.n_rows
+    assert model.columns is model.columns  # once, then kept
+
+
+def test_the_full_mip_still_asks_for_them(no_pulp_objects: None) -> None:
+    """Where the full MIP runs (through PuLP), the objects are needed: the guard is live."""
+    with thresholds(guided_from=0, large_from=0), pytest.raises(PulpObjectsMade):
+        solve(parse_scenario(copy.deepcopy(DESIGN_PROVEN)))
+
+
+def test_design_example_at_national_scale_thresholds(no_pulp_objects: None) -> None:
+    """DESIGN §3's example without the full MIP: the relaxation's rounded plan is the proven
+    optimum (10,737.17), found from the arrays alone."""
+    best, _ = brute_force(DESIGN_PROVEN)
+    assert best is not None
+    with thresholds(guided_from=0, large_from=0, no_mip_from=0):
+        rec = solve(parse_scenario(copy.deepcopy(DESIGN_PROVEN)))
+    assert rec.objective is not None
+    assert math.isclose(rec.objective, best, rel_tol=1e-6, abs_tol=1e-6)
+    assert math.isclose(rec.objective, 10_737.17, abs_tol=0.01)
+    assert rec.model is not None and rec.model.variables > 0 and rec.model.constraints > 0
+
+
+@pytest.mark.xdist_group("brute_force")
+@settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
+@given(small_scenarios())
+def test_without_the_full_mip_from_the_arrays_alone(doc: dict) -> None:
+    """The staged solve above the full MIP's threshold, with PuLP's objects forbidden: the plan
+    keeps every rule and is worth what it claims, the bound holds, and a plan called optimal is
+    the brute-force optimum."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "pulp_model", _refuse)
+        with thresholds(guided_from=0, large_from=0, no_mip_from=0):
+            rec = solve(parse_scenario(copy.deepcopy(doc)))
+    best, _ = brute_force(doc)
+    if best is None:
+        assert rec.status == "infeasible"
+        return
+    assume(rec.status != "error")  # the greedy may find no plan where one exists
+    assert rec.objective is not None
+    plan = [
+        (a.intervention, a.neighbourhood, a.start_year - doc["start_year"]) for a in rec.allocations
+    ]
+    assert plan_violations(doc, plan) == []
+    assert math.isclose(plan_value(doc, plan), rec.objective, rel_tol=1e-6, abs_tol=1e-6)
+    assert rec.objective <= best + 1e-6 * max(1.0, abs(best))
+    if rec.bound is not None:
+        assert rec.bound >= best - 1e-6 * max(1.0, abs(best))
+    if rec.status == "optimal":
+        assert math.isclose(rec.objective, best, rel_tol=1e-6, abs_tol=1e-6)
