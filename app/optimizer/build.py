@@ -76,11 +76,11 @@ class Model:
     @property
     def n_candidates(self) -> int:
         """The decision columns x(c), which come first."""
-        return len(self.column_blocks[0].names)
+        return len(self.column_blocks[0])
 
     def column_names(self) -> Iterator[str]:
         """Every column's name, in column order (as `Model.columns[j].name`)."""
-        return chain.from_iterable(block.names for block in self.column_blocks)
+        return chain.from_iterable(block.name_list() for block in self.column_blocks)
 
     @property
     def has_pulp_objects(self) -> bool:
@@ -183,12 +183,12 @@ def _assemble(
     costs[objective_cols] = objective_vals
     col_upper = np.concatenate(
         [
-            np.full(len(b.names), INF) if b.upper is None else np.asarray(b.upper, dtype=float)
+            np.full(len(b), INF) if b.upper is None else np.asarray(b.upper, dtype=float)
             for b in out.columns
         ]
     )
     col_upper[locked_out] = 0.0
-    integer = np.concatenate([np.full(len(b.names), b.integer) for b in out.columns])
+    integer = np.concatenate([np.full(len(b), b.integer) for b in out.columns])
     arrays = ModelArrays(
         costs=costs,
         col_lower=np.zeros(n_cols),

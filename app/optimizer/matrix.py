@@ -39,11 +39,35 @@ class ModelArrays:
 
 @dataclass
 class ColumnBlock:
-    """Columns named `names` with lower bound 0; `upper` per column (None: unbounded)."""
+    """Columns with lower bound 0 and `upper` per column (None: unbounded).
 
-    names: list[str]
-    upper: list[float] | None
+    Kept for as long as the model, so kept small: the names as one array of ASCII bytes (at
+    national scale 2 million `str` objects would be 120 MiB, the array 20 MiB) and bounds that
+    are all floats as one float array; a list of one repeated int (binaries) is cheap as it is.
+    """
+
+    names: np.ndarray  # bytes, see `name_list`
+    upper: list[float] | np.ndarray | None
     integer: bool
+
+    @classmethod
+    def of(cls, names: list[str], upper: list[float] | None, integer: bool) -> ColumnBlock:
+        kept: list[float] | np.ndarray | None = upper
+        if upper is not None and all(type(bound) is float for bound in upper):
+            kept = np.array(upper, dtype=float)
+        return cls(np.array(names, dtype=np.bytes_), kept, integer)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def name_list(self) -> list[str]:
+        return self.names.astype(np.str_).tolist()  # type: ignore[no-any-return]
+
+    def upper_list(self) -> list[float | None]:
+        """The upper bounds as the model was given them (the same Python numbers)."""
+        if self.upper is None:
+            return [None] * len(self)
+        return self.upper.tolist() if isinstance(self.upper, np.ndarray) else list(self.upper)
 
 
 @dataclass
@@ -69,7 +93,7 @@ class Collector:
     def add_columns(self, names: list[str], upper: list[float] | None, integer: bool) -> int:
         """Append columns; returns the position of the first."""
         first = self.n_cols
-        self.columns.append(ColumnBlock(names, upper, integer))
+        self.columns.append(ColumnBlock.of(names, upper, integer))
         self.n_cols += len(names)
         return first
 

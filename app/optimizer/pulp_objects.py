@@ -54,9 +54,8 @@ def pulp_model(arrays: ModelArrays, blocks: list[ColumnBlock], parts: PulpParts)
         columns: list[pulp.LpVariable] = []
         for block in blocks:
             cat = pulp.LpInteger if block.integer else pulp.LpContinuous
-            upper = block.upper if block.upper is not None else [None] * len(block.names)
-            columns += make_columns(block.names, upper, cat)
-        x = columns[: len(blocks[0].names)]
+            columns += make_columns(block.name_list(), block.upper_list(), cat)
+        x = columns[: len(blocks[0])]
         for c in parts.locked_out.tolist():
             x[c].upBound = 0
         rows = add_rows(

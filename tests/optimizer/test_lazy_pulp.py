@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import assume, given, settings
@@ -36,16 +35,16 @@ def _refuse(*_: object) -> None:
 
 
 @pytest.fixture
-def no_pulp_objects(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def no_pulp_objects(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build, "pulp_model", _refuse)
-    yield
 
 
 def test_a_built_model_has_no_pulp_objects_until_asked() -> None:
     inst = compile_instance(parse_scenario(random_scenario(20, 12, 3, seed=2)))
     model = build_model(inst)
     assert not model.has_pulp_objects
-    assert model.n_cols == len(model.arrays.costs) and model.n_rows == len(model.row_kinds)
+    assert model.n_cols == len(model.arrays.costs)
+    assert model.n_rows == len(model.row_kinds)
     names = list(model.column_names())
     assert len(model.columns) == model.n_cols  # made now
     assert model.has_pulp_objects
@@ -61,17 +60,21 @@ def test_the_full_mip_still_asks_for_them(no_pulp_objects: None) -> None:
         solve(parse_scenario(copy.deepcopy(DESIGN_PROVEN)))
 
 
-def test_design_example_at_national_scale_thresholds(no_pulp_objects: None) -> None:
+def test_design_example_at_national_scale_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
     """DESIGN §3's example without the full MIP: the relaxation's rounded plan is the proven
-    optimum (10,737.17), found from the arrays alone."""
+    optimum (10,737.17), found from the arrays alone, and the model's size is PuLP's."""
     best, _ = brute_force(DESIGN_PROVEN)
     assert best is not None
+    made = build_model(compile_instance(parse_scenario(copy.deepcopy(DESIGN_PROVEN))))
+    size = (len(made.columns), len(made.rows))
+    monkeypatch.setattr(build, "pulp_model", _refuse)
     with thresholds(guided_from=0, large_from=0, no_mip_from=0):
         rec = solve(parse_scenario(copy.deepcopy(DESIGN_PROVEN)))
     assert rec.objective is not None
     assert math.isclose(rec.objective, best, rel_tol=1e-6, abs_tol=1e-6)
     assert math.isclose(rec.objective, 10_737.17, abs_tol=0.01)
-    assert rec.model is not None and rec.model.variables > 0 and rec.model.constraints > 0
+    assert rec.model is not None
+    assert (rec.model.variables, rec.model.constraints) == size
 
 
 @pytest.mark.xdist_group("brute_force")
