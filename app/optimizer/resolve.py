@@ -82,12 +82,21 @@ class Resolver:
 
     def _pass(self, model: Model) -> None:
         arrays = model_arrays(model)
-        self.costs = arrays.costs.copy()
-        self.col_lower = arrays.col_lower.copy()
-        self.col_upper = arrays.col_upper.copy()
-        self.integer = arrays.integer.copy()
-        self.row_lower, self.row_upper = arrays.row_lower.copy(), arrays.row_upper.copy()
+        # The model's own arrays, read-only, until a change needs a copy of its own (`_own`):
+        # a relaxation that changes nothing holds no second copy (70 MB at national scale).
+        self.costs = _read_only(arrays.costs)
+        self.col_lower = _read_only(arrays.col_lower)
+        self.col_upper = _read_only(arrays.col_upper)
+        self.integer = _read_only(arrays.integer)
+        self.row_lower, self.row_upper = _read_only(arrays.row_lower), _read_only(arrays.row_upper)
         load(self.h, arrays, relaxed=self.relaxed)
+
+    def _own(self, *names: str) -> None:
+        """Copy the named bound arrays before their first change."""
+        for name in names:
+            values = getattr(self, name)
+            if not values.flags.writeable:
+                setattr(self, name, values.copy())
 
     def close(self) -> None:
         """Free HiGHS's memory now; the resolver is unusable after. `Highs.clear` alone gives
@@ -115,6 +124,7 @@ class Resolver:
         return float(self.row_lower[r]), float(self.row_upper[r])
 
     def set_row_bounds(self, r: int, lower: float, upper: float) -> None:
+        self._own("row_lower", "row_upper")
         self.row_lower[r], self.row_upper[r] = lower, upper
         self.h.changeRowBounds(r, lower, upper)
 
@@ -122,6 +132,7 @@ class Resolver:
         return float(self.col_lower[j]), float(self.col_upper[j])
 
     def set_col_bounds(self, j: int, lower: float, upper: float) -> None:
+        self._own("col_lower", "col_upper")
         self.col_lower[j], self.col_upper[j] = lower, upper
         self.h.changeColBounds(j, lower, upper)
 
@@ -183,6 +194,7 @@ class Resolver:
 
     def _set_cols(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         if len(cols):
+            self._own("col_lower", "col_upper")
             self.col_lower[cols], self.col_upper[cols] = lower, upper
             self.h.changeColsBounds(len(cols), cols, lower.astype(float), upper.astype(float))
 
@@ -279,3 +291,9 @@ class Resolver:
         return Resolved(
             "optimal" if status == kinds.kOptimal else "feasible", objective, values, bound
         )
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    view = values.view()
+    view.flags.writeable = False
+    return view
