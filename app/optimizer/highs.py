@@ -16,6 +16,7 @@ import numpy as np
 import pulp
 
 from app.optimizer.arrays import load, model_arrays
+from app.optimizer.block_bound import Cut
 from app.optimizer.build import Model
 from app.optimizer.outcome import SolveOptions, SolveOutcome, relative_gap, stopped_message
 
@@ -50,6 +51,7 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         *,
         fix_zero: np.ndarray | None = None,
         fix_one: np.ndarray | None = None,
+        cuts: list[Cut] | None = None,
         presolve: bool = True,
     ):
         super().__init__(
@@ -66,6 +68,7 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         self.fix_zero = np.zeros(0, np.int64) if fix_zero is None else fix_zero
         self.fix_one = np.zeros(0, np.int64) if fix_one is None else fix_one
         self.presolve = presolve
+        self.cuts = cuts or []
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 (PuLP's name)
         self.createAndConfigureSolver(lp)
@@ -110,6 +113,8 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
             col_upper[self.fix_zero] = 0.0
             col_lower[self.fix_one] = 1.0
         load(h, arrays, col_lower=col_lower, col_upper=col_upper)
+        for cut in self.cuts:
+            h.addRow(-highspy.kHighsInf, cut.upper, len(cut.columns), cut.columns, cut.coefficients)
 
     def _read_outcome(self, h: highspy.Highs) -> SolveOutcome:
         model_status = h.getModelStatus()

@@ -37,6 +37,7 @@ class Relaxation:
     bound: float | None = None
     values: np.ndarray | None = None
     reduced_costs: np.ndarray | None = None
+    row_duals: np.ndarray | None = None
 
 
 def relax(
@@ -55,7 +56,8 @@ def relax(
         return Relaxation("unknown")
     # A model with nothing to decide comes back without duals: every reduced cost is 0.
     reduced = np.zeros(len(result.values)) if result.col_dual is None else result.col_dual
-    return Relaxation("optimal", result.objective, result.values, reduced)
+    duals = np.zeros(model.n_rows) if result.row_dual is None else result.row_dual
+    return Relaxation("optimal", result.objective, result.values, reduced, duals)
 
 
 def guided_plan(

@@ -87,6 +87,7 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         model,
         options,
         find_start=lambda budget, relaxed: greedy_plan(inst, model, budget, relaxed),
+        neighbourhood_of=inst.cand_n,
     )
     solved = time.perf_counter()
     report.timings = Timings(build_s=round(built - started, 4), solve_s=round(solved - built, 4))

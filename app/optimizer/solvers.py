@@ -16,6 +16,7 @@ from importlib import metadata
 import numpy as np
 
 from app.optimizer.arrays import model_arrays
+from app.optimizer.block_bound import BlockBound, Cut, block_bound
 from app.optimizer.build import Model
 from app.optimizer.cbc import solve_cbc
 from app.optimizer.highs import ArrayHighs
@@ -48,6 +49,8 @@ CBC_FALLBACK_SHARE = 0.1
 # and a MIP over the guided candidates is no longer small: the relaxation's bound and its
 # rounded plan carry the answer, and the MIP runs without presolve from that plan.
 LARGE_MODEL_COLUMNS = 200_000
+# Share of the time limit the per-neighbourhood bound may use (see `block_bound`).
+BLOCK_BOUND_SHARE = 0.1
 # From this many columns on, HiGHS's MIP alone needs more memory than the machines we size for
 # (13 GB at 2.1 M columns) and improves nothing within any reasonable limit: the answer is the
 # relaxation's rounded plan and its bound.
@@ -65,16 +68,18 @@ def solve_model(
     options: SolveOptions,
     warm_start: np.ndarray | None = None,
     find_start: StartFinder | None = None,
+    neighbourhood_of: np.ndarray | None = None,
 ) -> SolveOutcome:
     """Solve within `options.time_limit_s` of wall-clock time. `warm_start` is a plan to start
-    from; `find_start` finds one (a greedy) when no better source is at hand."""
+    from; `find_start` finds one (a greedy) when no better source is at hand;
+    `neighbourhood_of` (per candidate) lets HiGHS's bound see each neighbourhood whole."""
     if _empty_row_unmet(model):
         # A rule no decision can meet (a lock on a pair that has no candidate at all).
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     deadline = time.monotonic() + options.time_limit_s
     if options.solver == "cbc":
         return _solve_cbc(model, options, deadline, warm_start, find_start)
-    return _solve_highs(model, options, deadline, warm_start, find_start)
+    return _solve_highs(model, options, deadline, warm_start, find_start, neighbourhood_of)
 
 
 def _empty_row_unmet(model: Model) -> bool:
@@ -118,6 +123,7 @@ def _solve_highs(
     deadline: float,
     start: np.ndarray | None,
     find_start: StartFinder | None,
+    neighbourhood_of: np.ndarray | None,
 ) -> SolveOutcome:
     costs = model_arrays(model).costs
     large = model.n_cols >= LARGE_MODEL_COLUMNS
@@ -141,7 +147,10 @@ def _solve_highs(
             start = _better(costs, start, guided)
     if start is None and find_start is not None and not _stopped(options, deadline):
         start = find_start(max(0.5, deadline - time.monotonic()), None)
-    bound = relaxation.bound
+    blocks = None
+    if neighbourhood_of is not None and not large and relaxation.status == "optimal":
+        blocks = _block_bound(model, relaxation, neighbourhood_of, options, deadline)
+    bound = relaxation.bound if blocks is None else blocks.bound
     start_value = None if start is None else float(costs @ start)
     if start_value is not None and bound is not None:
         bound = max(bound, start_value)
@@ -152,7 +161,7 @@ def _solve_highs(
                 start_value,
                 bound,
                 relative_gap(start_value, bound),
-                "proven within the gap by the LP relaxation's bound",
+                "proven within the gap by the relaxation's bound, tightened per neighbourhood",
             )
     if _stopped(options, deadline):
         return _without_mip(start, start_value, bound, options)
@@ -172,8 +181,32 @@ def _solve_highs(
         else (np.zeros(0, np.int64), np.zeros(0, np.int64))
     )
     mip_options = dataclasses.replace(options, time_limit_s=max(0.05, deadline - time.monotonic()))
-    outcome = _run_mip(model, mip_options, start, fix_zero, fix_one, presolve=not large)
-    return _combine(outcome, relaxation, start, start_value, len(fix_zero) + len(fix_one), options)
+    cuts = [] if blocks is None else blocks.cuts
+    outcome = _run_mip(model, mip_options, start, fix_zero, fix_one, cuts, presolve=not large)
+    fixed = len(fix_zero) + len(fix_one)
+    return _combine(outcome, bound, start, start_value, fixed, options)
+
+
+def _block_bound(
+    model: Model,
+    relaxation: Relaxation,
+    neighbourhood_of: np.ndarray,
+    options: SolveOptions,
+    deadline: float,
+) -> BlockBound | None:
+    assert relaxation.bound is not None
+    assert relaxation.values is not None
+    assert relaxation.row_duals is not None
+    until = min(deadline, time.monotonic() + BLOCK_BOUND_SHARE * options.time_limit_s)
+    found = block_bound(
+        model_arrays(model),
+        neighbourhood_of,
+        relaxation.bound,
+        relaxation.values,
+        relaxation.row_duals,
+        until,
+    )
+    return found if found.cuts else None
 
 
 def _run_mip(
@@ -182,10 +215,11 @@ def _run_mip(
     start: np.ndarray | None,
     fix_zero: np.ndarray,
     fix_one: np.ndarray,
+    cuts: list[Cut],
     presolve: bool = True,
 ) -> SolveOutcome:
     solver = ArrayHighs(
-        model, options, start, fix_zero=fix_zero, fix_one=fix_one, presolve=presolve
+        model, options, start, fix_zero=fix_zero, fix_one=fix_one, cuts=cuts, presolve=presolve
     )
     model.problem.solve(solver)
     assert solver.outcome is not None
@@ -194,7 +228,7 @@ def _run_mip(
     if start is not None:
         # HiGHS can report the optimum's objective yet hand back the starting plan's columns
         # (seen when presolve settles the model outright); without a start it is exact.
-        return _run_mip(model, options, None, fix_zero, fix_one, presolve)
+        return _run_mip(model, options, None, fix_zero, fix_one, cuts, presolve)
     return SolveOutcome(
         "error", None, None, None, None, "HiGHS returned a plan that does not match its objective"
     )
@@ -202,7 +236,7 @@ def _run_mip(
 
 def _combine(
     outcome: SolveOutcome,
-    relaxation: Relaxation,
+    known_bound: float | None,
     start: np.ndarray | None,
     start_value: float | None,
     fixed: int,
@@ -212,6 +246,7 @@ def _combine(
 
     With candidates fixed, the MIP speaks only of plans better than the start: its bound holds
     for them, and the start's value bounds every other plan; "infeasible" means none is better.
+    `known_bound` (the relaxation's, or the per-neighbourhood one) bounds every plan.
     """
     if outcome.status == "infeasible":
         if fixed and start is not None and start_value is not None:
@@ -222,8 +257,8 @@ def _combine(
     bound = outcome.bound
     if bound is not None and fixed and start_value is not None:
         bound = max(bound, start_value)
-    if relaxation.bound is not None:
-        bound = relaxation.bound if bound is None else min(bound, relaxation.bound)
+    if known_bound is not None:
+        bound = known_bound if bound is None else min(bound, known_bound)
     values, value = outcome.values, outcome.objective
     if start is not None and start_value is not None and (value is None or start_value > value):
         values, value = start, start_value

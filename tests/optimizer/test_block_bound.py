@@ -1,0 +1,139 @@
+"""The per-neighbourhood bound and its cuts, checked by hand and against enumeration.
+
+The bound must hold for every plan (never below the brute-force optimum) and never be weaker
+than the relaxation's; the MIP with the cuts must still find the brute-force optimum.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections import Counter
+
+from hypothesis import assume, given, settings
+
+from app.optimizer.arrays import model_arrays
+from app.optimizer.block_bound import block_bound, column_blocks
+from app.optimizer.build import build_model
+from app.optimizer.instance import compile_instance
+from app.optimizer.lp_guided import relax
+from app.optimizer.solve import solve
+from app.schemas.scenario import parse_scenario
+from tests.optimizer.test_brute_force import PROPERTY_SETTINGS, check_against_brute_force
+from tests.reference.evaluate import brute_force
+from tests.strategies import small_scenarios
+
+TOLERANCE = 1e-6
+SEEN: Counter[str] = Counter()
+
+
+def _knapsack_per_neighbourhood() -> dict:
+    """Two neighbourhoods, each capped at 100 € a year of cap-counting spend (10 regulated
+    homes × 10 €). Run x costs 60 for 0.07 points, y and z cost 50 for 0.05 each, every one in a
+    domain of its own with room to spare. Per neighbourhood the relaxation takes x and 4/5 of y
+    (0.11 points); the best plan is y and z (0.10 points), or x alone (0.07)."""
+
+    def hood(code: str) -> dict:
+        scores = {d: {"score": -1.0} for d in ("a", "b", "c")}
+        return {"code": code, "homes": 100, "regulated_homes": 10, "scores": scores}
+
+    def run(key: str, domain: str, cost: float, effect: float) -> dict:
+        return {
+            "key": key,
+            "domain": domain,
+            "effects": {domain: effect},
+            "cost": {"fixed": cost},
+            "duration_years": 1,
+        }
+
+    return {
+        "name": "knapsack per neighbourhood",
+        "start_year": 2030,
+        "horizon_years": 1,
+        "domains": [{"key": "a"}, {"key": "b"}, {"key": "c"}],
+        "neighbourhoods": [hood("N1"), hood("N2")],
+        "interventions": [
+            run("x", "a", 60, 0.07),
+            run("y", "b", 50, 0.05),
+            run("z", "c", 50, 0.05),
+        ],
+        "budget": {"total": 1000},
+        "rules": {"cap_per_regulated_home": 10},
+        "objective": {"equity": "linear"},
+        "solver": {"name": "highs", "mip_gap": 0, "time_limit_s": 30},
+    }
+
+
+def _bound_of(doc: dict) -> tuple[float, float, int]:
+    """(relaxation's bound, per-neighbourhood bound, number of cuts)."""
+    inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
+    model = build_model(inst)
+    relaxation = relax(model, time.monotonic() + 30, None, None)
+    assert relaxation.status == "optimal"
+    assert relaxation.bound is not None
+    assert relaxation.values is not None
+    assert relaxation.row_duals is not None
+    found = block_bound(
+        model_arrays(model),
+        inst.cand_n,
+        relaxation.bound,
+        relaxation.values,
+        relaxation.row_duals,
+        time.monotonic() + 30,
+    )
+    assert found.complete
+    return relaxation.bound, found.bound, len(found.cuts)
+
+
+def test_the_bound_of_two_capped_neighbourhoods_is_their_best_plans() -> None:
+    doc = _knapsack_per_neighbourhood()
+    relaxed, bound, cuts = _bound_of(doc)
+    best, _ = brute_force(doc)
+    assert best is not None
+    # Value = effect × homes per run (weight 1, no discounting): 0.10 × 100 per neighbourhood
+    # for the best plan, 0.11 × 100 for the relaxation's.
+    assert abs(best - 20.0) <= TOLERANCE
+    assert abs(relaxed - 22.0) <= TOLERANCE
+    assert cuts == 2
+    # Nothing couples the neighbourhoods (the budget is far from binding), so the bound is
+    # the sum of each neighbourhood's best plan: the optimum itself.
+    assert abs(bound - best) <= TOLERANCE * best
+    rec = solve(parse_scenario(copy.deepcopy(doc)))
+    assert rec.status == "optimal"
+    assert rec.objective is not None
+    assert abs(rec.objective - 20.0) <= TOLERANCE
+
+
+def test_columns_fall_into_their_neighbourhood_or_into_none() -> None:
+    doc = _knapsack_per_neighbourhood()
+    doc["rules"]["max_neighbourhood_share"] = 0.9  # adds the total-spend column, shared by all
+    inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
+    model = build_model(inst)
+    blocks = column_blocks(model_arrays(model), inst.cand_n)
+    names = [var.name for var in model.columns]
+    assert list(blocks[: inst.n_candidates]) == list(inst.cand_n)
+    shared = [name for name, b in zip(names, blocks, strict=True) if b < 0]
+    assert shared == ["total_spend"]
+
+
+@settings(max_examples=120, **PROPERTY_SETTINGS)
+@given(small_scenarios())
+def test_the_bound_holds_for_every_plan(doc: dict) -> None:
+    best, _ = brute_force(doc)
+    assume(best is not None)
+    relaxed, bound, cuts = _bound_of(doc)
+    slack = TOLERANCE * max(1.0, abs(best))
+    assert bound >= best - slack, "the per-neighbourhood bound cut off a plan"
+    assert bound <= relaxed + slack, "the per-neighbourhood bound is weaker than the relaxation"
+    if cuts:
+        SEEN["with cuts"] += 1
+        SEEN["tighter"] += bound < relaxed - slack
+        check_against_brute_force(doc)  # the MIP with the cuts still finds the optimum
+
+
+def test_the_examples_had_cuts_that_tightened_the_bound() -> None:
+    """The property above is only worth something if cuts were made and mattered."""
+    if not SEEN:
+        return  # run on its own: nothing to check
+    assert SEEN["with cuts"] > 0
+    assert SEEN["tighter"] > 0
