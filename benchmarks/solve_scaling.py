@@ -108,6 +108,7 @@ def run_plain(args: tuple[Any, ...]) -> dict[str, Any]:
     started = time.perf_counter()
     inst = compile_instance(parse_scenario(document))
     model = build_model(inst, plain=True)
+    model.problem  # noqa: B018 (the plain model is PuLP's objects: making them is its build)
     built = time.perf_counter()
     if solver_name == "highs":
         solver = pulp.HiGHS(msg=False, gapRel=gap, timeLimit=time_limit)

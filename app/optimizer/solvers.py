@@ -161,7 +161,8 @@ def _solve_highs(
                 start_value,
                 bound,
                 relative_gap(start_value, bound),
-                "proven within the gap by the relaxation's bound, tightened per neighbourhood",
+                "proven within the gap by the relaxation's bound"
+                + ("" if blocks is None else ", tightened per neighbourhood"),
             )
     if _stopped(options, deadline):
         return _without_mip(start, start_value, bound, options)
