@@ -43,8 +43,8 @@ GUIDED_MIN_CANDIDATES = 10_000
 FALLBACK_SHARE = 0.2
 FALLBACK_MAX_S = 120.0
 # CBC leaves the greedy a smaller share below LARGE_MODEL_COLUMNS: there it rarely ends without
-# a plan, and the greedy needs seconds.
-CBC_FALLBACK_SHARE = 0.1
+# a plan, and the greedy needs a few seconds (3 s at 300 neighbourhoods).
+CBC_FALLBACK_SHARE = 0.05
 # From this many columns on, HiGHS's presolve can run for minutes without heeding the interrupt,
 # and a MIP over the guided candidates is no longer small: the relaxation's bound and its
 # rounded plan carry the answer, and the MIP runs without presolve from that plan.
