@@ -73,7 +73,7 @@ def guided_plan(
     starting from `start` (whose candidates are kept too)."""
     assert relaxation.values is not None
     assert relaxation.reduced_costs is not None
-    n = len(model.x)
+    n = model.n_candidates
     used = relaxation.values[:n] > 1e-6
     others = np.flatnonzero(~used)
     extra = max(NEIGHBOURHOOD_MINIMUM, NEIGHBOURHOOD_FACTOR * int(used.sum()))
