@@ -11,7 +11,7 @@ import copy
 import math
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 
 from app.optimizer import build, solve
 from app.optimizer.build import build_model
@@ -19,8 +19,8 @@ from app.optimizer.instance import compile_instance
 from app.schemas.scenario import parse_scenario
 from examples.generate_random import random_scenario
 from tests.optimizer.test_brute_force import DESIGN_PROVEN, PROPERTY_SETTINGS
-from tests.optimizer.test_solve_paths import thresholds
-from tests.reference.evaluate import brute_force, plan_value, plan_violations
+from tests.optimizer.test_solve_paths import check_without_the_full_mip, thresholds
+from tests.reference.evaluate import brute_force
 from tests.strategies import small_scenarios
 
 EXAMPLES = 60
@@ -86,21 +86,4 @@ def test_without_the_full_mip_from_the_arrays_alone(doc: dict) -> None:
     the brute-force optimum."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(build, "pulp_model", _refuse)
-        with thresholds(guided_from=0, large_from=0, no_mip_from=0):
-            rec = solve(parse_scenario(copy.deepcopy(doc)))
-    best, _ = brute_force(doc)
-    if best is None:
-        assert rec.status == "infeasible"
-        return
-    assume(rec.status != "error")  # the greedy may find no plan where one exists
-    assert rec.objective is not None
-    plan = [
-        (a.intervention, a.neighbourhood, a.start_year - doc["start_year"]) for a in rec.allocations
-    ]
-    assert plan_violations(doc, plan) == []
-    assert math.isclose(plan_value(doc, plan), rec.objective, rel_tol=1e-6, abs_tol=1e-6)
-    assert rec.objective <= best + 1e-6 * max(1.0, abs(best))
-    if rec.bound is not None:
-        assert rec.bound >= best - 1e-6 * max(1.0, abs(best))
-    if rec.status == "optimal":
-        assert math.isclose(rec.objective, best, rel_tol=1e-6, abs_tol=1e-6)
+        check_without_the_full_mip(doc)
