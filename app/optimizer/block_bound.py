@@ -60,12 +60,10 @@ def column_blocks(arrays: ModelArrays, candidate_block: np.ndarray) -> np.ndarra
     row_of = np.repeat(np.arange(n_rows), np.diff(arrays.starts))
     index = arrays.index
     is_candidate = index < n_cand
-    block_of_term = np.where(is_candidate, candidate_block[np.minimum(index, n_cand - 1)], -1)
+    block_of_term = candidate_block[np.minimum(index, n_cand - 1)]
     big = np.iinfo(np.int64).max
-    low = np.full(n_rows, big)
-    high = np.full(n_rows, -1)
-    np.minimum.at(low, row_of[is_candidate], block_of_term[is_candidate])
-    np.maximum.at(high, row_of[is_candidate], block_of_term[is_candidate])
+    low = _per_row(arrays, np.where(is_candidate, block_of_term, big), np.minimum, big)
+    high = _per_row(arrays, np.where(is_candidate, block_of_term, -1), np.maximum, -1)
     has_candidates = high >= 0
     row_block = np.where(has_candidates & (low == high), high, -2)  # −2: several blocks
     blocks = np.full(arrays.n_cols, -1, dtype=np.int64)
@@ -128,15 +126,20 @@ def block_bound(
 
 def _row_blocks(arrays: ModelArrays, blocks: np.ndarray) -> np.ndarray:
     """The neighbourhood of every row whose columns all belong to it (−1: a coupling row)."""
-    row_block = np.full(arrays.n_rows, -1, dtype=np.int64)
+    term_block = blocks[arrays.index]
+    low = _per_row(arrays, term_block, np.minimum, -1)
+    high = _per_row(arrays, term_block, np.maximum, -1)
+    return np.where((low == high) & (low >= 0), low, -1)
+
+
+def _per_row(arrays: ModelArrays, per_term: np.ndarray, reduce: np.ufunc, empty: int) -> np.ndarray:
+    """`reduce` (np.minimum or np.maximum) of a value per nonzero over each row's nonzeros;
+    `empty` for a row without any."""
+    out = np.full(arrays.n_rows, empty, dtype=np.int64)
     nonempty = np.diff(arrays.starts) > 0
     if nonempty.any():
-        term_block = blocks[arrays.index]
-        starts = arrays.starts[:-1][nonempty]
-        low = np.minimum.reduceat(term_block, starts)
-        high = np.maximum.reduceat(term_block, starts)
-        row_block[nonempty] = np.where((low == high) & (low >= 0), low, -1)
-    return row_block
+        out[nonempty] = reduce.reduceat(per_term, arrays.starts[:-1][nonempty])
+    return out
 
 
 def _group(labels: np.ndarray, n_groups: int) -> list[np.ndarray]:
