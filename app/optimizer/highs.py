@@ -16,7 +16,7 @@ import numpy as np
 import pulp
 
 from app.optimizer.arrays import load, model_arrays
-from app.optimizer.block_bound import Cut
+from app.optimizer.blocks import Cut
 from app.optimizer.build import Model
 from app.optimizer.outcome import SolveOptions, SolveOutcome, relative_gap, stopped_message
 

@@ -68,12 +68,25 @@ def guided_plan(
     threads: int | None,
     cancel: threading.Event | None,
     start: np.ndarray | None = None,
+    candidates: np.ndarray | None = None,
 ) -> np.ndarray | None:
-    """The best plan among the candidates the relaxation points at (full column vector),
-    starting from `start` (whose candidates are kept too)."""
+    """The best plan among `candidates` (a mask; by default those the relaxation points at),
+    as a full column vector, starting from `start` (whose candidates are kept too)."""
+    n = model.n_candidates
+    keep = _pointed_at(relaxation, n) if candidates is None else candidates[:n].copy()
+    if start is not None:
+        keep |= start[:n] > 0.5
+    mip = Resolver(model, threads=threads, cancel=cancel)
+    with mip.cols_fixed(np.flatnonzero(~keep), 0.0):
+        result = mip.solve(gap=mip_gap, time_limit_s=time_limit_s, start=start)
+    mip.close()
+    return result.values if result.has_plan else None
+
+
+def _pointed_at(relaxation: Relaxation, n: int) -> np.ndarray:
+    """The candidates the relaxation funds, and as many again of the best-priced others."""
     assert relaxation.values is not None
     assert relaxation.reduced_costs is not None
-    n = model.n_candidates
     used = relaxation.values[:n] > 1e-6
     others = np.flatnonzero(~used)
     extra = max(NEIGHBOURHOOD_MINIMUM, NEIGHBOURHOOD_FACTOR * int(used.sum()))
@@ -84,13 +97,7 @@ def guided_plan(
         others = others[best]
     keep = used.copy()
     keep[others] = True
-    if start is not None:
-        keep |= start[:n] > 0.5
-    mip = Resolver(model, threads=threads, cancel=cancel)
-    with mip.cols_fixed(np.flatnonzero(~keep), 0.0):
-        result = mip.solve(gap=mip_gap, time_limit_s=time_limit_s, start=start)
-    mip.close()
-    return result.values if result.has_plan else None
+    return keep
 
 
 def fixings(

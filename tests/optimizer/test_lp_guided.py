@@ -28,7 +28,7 @@ FIXED: Counter[str] = Counter()
 EXAMPLES = 120
 
 
-def _every_plan(doc: dict) -> list[tuple[frozenset, float]]:
+def every_plan(doc: dict) -> list[tuple[frozenset, float]]:
     runs = candidates(doc)
     plans = []
     for mask in range(1 << len(runs)):
@@ -43,7 +43,7 @@ def _every_plan(doc: dict) -> list[tuple[frozenset, float]]:
 def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> None:
     inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
     model = build_model(inst)
-    plans = _every_plan(doc)
+    plans = every_plan(doc)
     assume(plans)
     relaxation = relax(model, time.monotonic() + 30, None, None)
     assert relaxation.status == "optimal"

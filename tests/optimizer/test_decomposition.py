@@ -1,7 +1,8 @@
-"""The per-neighbourhood bound and its cuts, checked by hand and against enumeration.
+"""The Lagrangian bound, its cuts and its fixings, checked by hand and against enumeration.
 
 The bound must hold for every plan (never below the brute-force optimum) and never be weaker
-than the relaxation's; the MIP with the cuts must still find the brute-force optimum.
+than the relaxation's; the MIP with the cuts must still find the brute-force optimum; and no
+candidate it fixes may be in a plan better than the incumbent it was fixed for.
 """
 
 from __future__ import annotations
@@ -10,16 +11,21 @@ import copy
 import time
 from collections import Counter
 
+import numpy as np
 from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from app.optimizer.arrays import model_arrays
-from app.optimizer.block_bound import block_bound, column_blocks
-from app.optimizer.build import build_model
-from app.optimizer.instance import compile_instance
+from app.optimizer.blocks import column_blocks
+from app.optimizer.build import Model, build_model
+from app.optimizer.decomposition import LagrangianBound, fixings, lagrangian_bound
+from app.optimizer.instance import Instance, compile_instance
 from app.optimizer.lp_guided import relax
 from app.optimizer.solve import solve
+from app.optimizer.warm_start import greedy_plan
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS, check_against_brute_force
+from tests.optimizer.test_lp_guided import every_plan
 from tests.reference.evaluate import brute_force
 from tests.strategies import small_scenarios
 
@@ -64,30 +70,37 @@ def _knapsack_per_neighbourhood() -> dict:
     }
 
 
-def _bound_of(doc: dict) -> tuple[float, float, int]:
-    """(relaxation's bound, per-neighbourhood bound, number of cuts)."""
+def _lagrangian(doc: dict, with_plan: bool) -> tuple[Instance, Model, float, LagrangianBound]:
+    """The instance, its model, the relaxation's bound and the Lagrangian bound: from the
+    relaxation's prices alone, or (`with_plan`) by column generation from the greedy's plan."""
     inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
     model = build_model(inst)
     relaxation = relax(model, time.monotonic() + 30, None, None)
     assert relaxation.status == "optimal"
     assert relaxation.bound is not None
-    assert relaxation.values is not None
     assert relaxation.row_duals is not None
-    found = block_bound(
-        model_arrays(model),
-        inst.cand_n,
-        relaxation.bound,
-        relaxation.values,
-        relaxation.row_duals,
-        time.monotonic() + 30,
+    plans = []
+    if with_plan:
+        plan = greedy_plan(inst, model, 10.0, relaxation.values)
+        assume(plan is not None)
+        assert plan is not None
+        plans.append(plan)
+    found = lagrangian_bound(
+        model_arrays(model), inst.cand_n, relaxation.row_duals, plans, time.monotonic() + 30
     )
-    assert found.complete
-    return relaxation.bound, found.bound, len(found.cuts)
+    assert found is not None
+    return inst, model, relaxation.bound, found
+
+
+def _bound_of(doc: dict, with_plan: bool = False) -> tuple[float, float, int]:
+    """(relaxation's bound, Lagrangian bound, number of cuts)."""
+    _, _, relaxed, found = _lagrangian(doc, with_plan)
+    return relaxed, found.bound, len(found.cuts)
 
 
 def test_the_bound_of_two_capped_neighbourhoods_is_their_best_plans() -> None:
     doc = _knapsack_per_neighbourhood()
-    relaxed, bound, cuts = _bound_of(doc)
+    relaxed, bound, cuts = _bound_of(doc, with_plan=False)
     best, _ = brute_force(doc)
     assert best is not None
     # Value = effect × homes per run (weight 1, no discounting): 0.10 × 100 per neighbourhood
@@ -117,23 +130,56 @@ def test_columns_fall_into_their_neighbourhood_or_into_none() -> None:
 
 
 @settings(max_examples=120, **PROPERTY_SETTINGS)
-@given(small_scenarios())
-def test_the_bound_holds_for_every_plan(doc: dict) -> None:
+@given(small_scenarios(), st.booleans())
+def test_the_bound_holds_for_every_plan(doc: dict, with_plan: bool) -> None:
     best, _ = brute_force(doc)
     assume(best is not None)
-    relaxed, bound, cuts = _bound_of(doc)
+    relaxed, bound, cuts = _bound_of(doc, with_plan)
     slack = TOLERANCE * max(1.0, abs(best))
-    assert bound >= best - slack, "the per-neighbourhood bound cut off a plan"
-    assert bound <= relaxed + slack, "the per-neighbourhood bound is weaker than the relaxation"
+    assert bound >= best - slack, "the Lagrangian bound cut off a plan"
+    assert bound <= relaxed + slack, "the Lagrangian bound is weaker than the relaxation"
+    SEEN["tighter"] += bound < relaxed - slack
+    SEEN["tighter with plans"] += with_plan and bound < relaxed - slack
     if cuts:
         SEEN["with cuts"] += 1
-        SEEN["tighter"] += bound < relaxed - slack
         check_against_brute_force(doc)  # the MIP with the cuts still finds the optimum
 
 
+@settings(max_examples=120, **PROPERTY_SETTINGS)
+@given(small_scenarios(), st.sampled_from([0.0, 0.25, 0.75]))
+def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> None:
+    plans = every_plan(doc)
+    assume(plans)
+    inst, _, _, found = _lagrangian(doc, with_plan=True)
+    optimum = max(value for _, value in plans)
+    slack = TOLERANCE * max(1.0, abs(optimum))
+    assert found.bound >= optimum - slack
+    # An incumbent at the optimum or short of it by a share of the bound's gap.
+    incumbent = optimum - shortfall * (found.bound - optimum)
+    to_zero, to_one = fixings(found, inst.n_candidates, incumbent)
+    run_of = {
+        c: (inst.intervention_keys[i], inst.codes[n], int(s))
+        for c, (i, n, s) in enumerate(zip(inst.cand_i, inst.cand_n, inst.cand_s, strict=True))
+    }
+    for c in to_zero:
+        funding = [value for plan, value in plans if run_of[c] in plan]
+        assert max(funding, default=incumbent) <= incumbent + slack, (run_of[c], doc)
+    for c in to_one:
+        without = [value for plan, value in plans if run_of[c] not in plan]
+        assert max(without, default=incumbent) <= incumbent + slack, (run_of[c], doc)
+    SEEN["fixed at zero"] += len(to_zero)
+    SEEN["fixed at one"] += len(to_one)
+    SEEN["support"] += int(np.count_nonzero(found.support))
+
+
 def test_the_examples_had_cuts_that_tightened_the_bound() -> None:
-    """The property above is only worth something if cuts were made and mattered."""
+    """The properties above are only worth something if cuts were made and mattered, and the
+    fixings happened in both directions."""
     if not SEEN:
         return  # run on its own: nothing to check
     assert SEEN["with cuts"] > 0
     assert SEEN["tighter"] > 0
+    assert SEEN["tighter with plans"] > 0
+    assert SEEN["fixed at zero"] > 0
+    assert SEEN["fixed at one"] > 0
+    assert SEEN["support"] > 0

@@ -1,0 +1,304 @@
+"""A bound that sees each neighbourhood whole, at the best prices: the Lagrangian dual of the
+coupling rows, found by column generation (Dantzig–Wolfe).
+
+For any prices y on the coupling rows (see `blocks`), every plan is worth at most
+
+    L(y) = Σ_b z_b(y) + Σ_r max{ y_r s : s within row r's bounds } + the shared columns' best,
+
+where z_b(y) is neighbourhood b's best plan at the priced costs (c − yA)_b (`pricing`). The
+relaxation's duals give one such bound; the best y gives the tightest, and it is found by a
+master LP over whole neighbourhood plans: choose a convex combination of known plans per
+neighbourhood subject to the coupling rows. Its duals are the next prices; each neighbourhood's
+best plan at those prices joins the master when it is worth more than the master pays for it.
+When none is, the master's value equals the bound: the Lagrangian dual is solved. On the
+benchmark's scenarios this bound sits about 0.1 % above the optimum where the relaxation's sits
+0.65 % above, after four or five rounds.
+
+Prices are smoothed toward the best ones so far (Wentges): the master's first duals, with only a
+few plans known, swing far, and a bound at them is worthless.
+
+What the bound leaves behind is used three times: the proof itself; the neighbourhood plans it
+generated, whose candidates make a small MIP that finds good plans (`support`); and per
+candidate, how much the bound falls when it is moved away from its place in the neighbourhood's
+LP plan, which fixes candidates no better plan can have (`fixings`). Its cuts,
+(c − yA)_b · x_b ≤ z_b(y), hold for every plan and go into the full MIP.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from app.optimizer.blocks import Blocks, Cut
+from app.optimizer.matrix import INF, ModelArrays
+from app.optimizer.pricing import Priced, Pricer
+
+# The smoothing weight of the best prices so far (Wentges); 0 after a round that found nothing.
+SMOOTHING = 0.5
+# The master has converged when its value is this close (relative) to the bound, or within
+# this share of the gap the solve asks for: the last rounds move the bound by thousandths of a
+# percent (300 neighbourhoods: rounds 6 to 12 took it 0.0025 % lower, for 2 s).
+CONVERGED = 1e-6
+GAP_SHARE = 0.05
+# A cut is relaxed by this much (relative to the neighbourhood's optimum, plus an absolute
+# part) so that HiGHS's tolerances never make it cut off a plan that meets every rule.
+_CUT_SLACK_REL = 1e-7
+_CUT_SLACK_ABS = 1e-6
+_EMPTY = np.zeros(0, np.int32)
+
+
+@dataclass(frozen=True)
+class LagrangianBound:
+    bound: float  # bounds every plan
+    cuts: list[Cut]  # at the best prices, where a neighbourhood's LP plan is worth more
+    support: np.ndarray  # bool per column: funded in some neighbourhood plan the master knows
+    lp_columns: np.ndarray  # per column: the neighbourhoods' LP plan at the best prices
+    lp_reduced: np.ndarray  # per column: its reduced cost there (maximisation)
+    excess: np.ndarray  # per column: its neighbourhood's LP optimum minus its best plan's
+    rounds: int
+    converged: bool
+
+
+def lagrangian_bound(
+    arrays: ModelArrays,
+    candidate_block: np.ndarray,
+    row_duals: np.ndarray,
+    plans: list[np.ndarray],
+    deadline: float,
+    good_enough: float | None = None,
+    cancel: threading.Event | None = None,
+    mip_gap: float = 0.0,
+) -> LagrangianBound | None:
+    """The Lagrangian bound, starting from the relaxation's `row_duals` and the feasible
+    `plans` (full column vectors; without one only the relaxation's prices are tried). Stops
+    at `deadline`, on `cancel`, once the bound is at most `good_enough`, or when the master is
+    within a small share of `mip_gap` of it. None when not even the first prices could be
+    priced in time."""
+    blocks = Blocks.of(arrays, candidate_block)
+    if blocks.count == 0:
+        return None
+    pricer = Pricer(blocks)
+    try:
+        return _column_generation(
+            blocks,
+            pricer,
+            row_duals[blocks.coupling],
+            plans,
+            deadline,
+            good_enough,
+            cancel,
+            max(CONVERGED, GAP_SHARE * mip_gap),
+        )
+    finally:
+        pricer.close()
+
+
+@dataclass
+class _Best:
+    bound: float
+    prices: np.ndarray
+    priced_costs: np.ndarray
+    priced: Priced
+
+
+def _column_generation(
+    blocks: Blocks,
+    pricer: Pricer,
+    start_prices: np.ndarray,
+    plans: list[np.ndarray],
+    deadline: float,
+    good_enough: float | None,
+    cancel: threading.Event | None,
+    tolerance: float,
+) -> LagrangianBound | None:
+    master = _Master(blocks)
+    best: _Best | None = None
+    prices = _valid(blocks, start_prices)
+    rounds, converged, smoothing = 0, False, SMOOTHING
+    try:
+        for plan in plans:
+            for b, cols in enumerate(blocks.columns):
+                master.add(b, plan[cols])
+        while time.monotonic() < deadline and not (cancel is not None and cancel.is_set()):
+            costs, constant = _priced(blocks, prices)
+            priced = pricer.price(costs, deadline) if np.isfinite(constant) else None
+            rounds += 1
+            added = 0
+            if priced is not None:
+                bound = constant + float(priced.upper.sum())
+                if best is None or bound < best.bound:
+                    best = _Best(bound, prices, costs, priced)
+                added = sum(
+                    master.add(b, plan) for b, plan in enumerate(priced.plans) if plan is not None
+                )
+            if best is None:
+                return None
+            if not plans or (good_enough is not None and best.bound <= good_enough):
+                break
+            if added == 0:
+                if smoothing == 0.0 and rounds > 1:
+                    break  # the master's own prices found nothing new: nothing more to gain
+                smoothing = 0.0  # the smoothed prices found nothing: use the master's own
+            value = master.solve(deadline)
+            if value is None:
+                break
+            if best.bound - value <= tolerance * max(1.0, abs(best.bound)):
+                converged = True
+                break
+            duals = _valid(blocks, master.duals)
+            prices = smoothing * best.prices + (1.0 - smoothing) * duals
+    finally:
+        master.close()
+    if best is None:
+        return None
+    return _result(blocks, best, master.support, rounds, converged)
+
+
+def _valid(blocks: Blocks, prices: np.ndarray) -> np.ndarray:
+    """Prices with the sign each row's bounds allow (a price on a side without a bound would
+    make the bound infinite); any prices give a valid bound."""
+    arrays = blocks.arrays
+    lower = arrays.row_lower[blocks.coupling]
+    upper = arrays.row_upper[blocks.coupling]
+    prices = np.where(upper >= INF, np.minimum(prices, 0.0), prices)
+    return np.where(lower <= -INF, np.maximum(prices, 0.0), prices)
+
+
+def _priced(blocks: Blocks, prices: np.ndarray) -> tuple[np.ndarray, float]:
+    """The priced costs c − yA, and the bound's part outside the neighbourhoods."""
+    arrays = blocks.arrays
+    costs = arrays.costs - blocks.coupling_matrix.T @ prices
+    lower = arrays.row_lower[blocks.coupling]
+    upper = arrays.row_upper[blocks.coupling]
+    rows = np.where(prices > 0, prices * np.where(upper >= INF, 0.0, upper), 0.0)
+    rows += np.where(prices < 0, prices * np.where(lower <= -INF, 0.0, lower), 0.0)
+    shared = costs[blocks.shared]
+    col_upper, col_lower = arrays.col_upper[blocks.shared], arrays.col_lower[blocks.shared]
+    if np.any((shared > 1e-12) & (col_upper >= INF)) or np.any(
+        (shared < -1e-12) & (col_lower <= -INF)
+    ):
+        return costs, np.inf
+    at = np.where(shared > 0, col_upper, np.where(shared < 0, col_lower, 0.0))
+    columns = shared * np.where(np.abs(at) >= INF, 0.0, at)
+    return costs, float(rows.sum() + columns.sum())
+
+
+def _result(
+    blocks: Blocks, best: _Best, support: np.ndarray, rounds: int, converged: bool
+) -> LagrangianBound:
+    priced = best.priced
+    excess_per_block = np.maximum(0.0, priced.lp_value - priced.upper)
+    excess = np.zeros(blocks.arrays.n_cols)
+    local = blocks.of_column >= 0
+    excess[local] = excess_per_block[blocks.of_column[local]]
+    cuts = []
+    for b in np.flatnonzero(excess_per_block > 0).tolist():
+        cols = blocks.columns[b]
+        coefficients = best.priced_costs[cols]
+        keep = coefficients != 0
+        upper = float(priced.upper[b])
+        slack = _CUT_SLACK_REL * abs(upper) + _CUT_SLACK_ABS
+        cuts.append(Cut(cols[keep].astype(np.int32), coefficients[keep], upper + slack))
+    return LagrangianBound(
+        best.bound,
+        cuts,
+        support,
+        priced.lp_columns,
+        priced.lp_reduced,
+        excess,
+        rounds,
+        converged,
+    )
+
+
+class _Master:
+    """The master LP: per neighbourhood a convex combination of its known plans, the coupling
+    rows over them, and the shared columns as they are."""
+
+    def __init__(self, blocks: Blocks):
+        self.blocks = blocks
+        arrays = blocks.arrays
+        n_coupling = len(blocks.coupling)
+        self.h = h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("random_seed", 0)
+        h.addRows(
+            n_coupling,
+            arrays.row_lower[blocks.coupling],
+            arrays.row_upper[blocks.coupling],
+            0,
+            _EMPTY,
+            _EMPTY,
+            np.zeros(0),
+        )
+        ones = np.ones(blocks.count)
+        h.addRows(blocks.count, ones, ones, 0, _EMPTY, _EMPTY, np.zeros(0))
+        for j in blocks.shared.tolist():
+            column = blocks.coupling_matrix[:, j].toarray().ravel()
+            rows = np.flatnonzero(column)
+            h.addCol(
+                float(arrays.costs[j]),
+                float(arrays.col_lower[j]),
+                float(arrays.col_upper[j]),
+                len(rows),
+                rows.astype(np.int32),
+                column[rows],
+            )
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.seen: set[tuple[int, bytes]] = set()
+        self.support = np.zeros(arrays.n_cols, dtype=bool)
+        self.duals = np.zeros(n_coupling)
+
+    def add(self, b: int, plan: np.ndarray) -> bool:
+        """Adds neighbourhood b's `plan` unless the master has it already."""
+        blocks = self.blocks
+        cols = blocks.columns[b]
+        key = (b, np.round(plan, 7).tobytes())
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        integer = blocks.arrays.integer[cols]
+        self.support[cols[integer & (plan > 0.5)]] = True
+        usage = blocks.coupling_matrix[:, cols] @ plan
+        rows = np.flatnonzero(np.abs(usage) > 1e-12)
+        index = np.concatenate([rows, [len(blocks.coupling) + b]]).astype(np.int32)
+        values = np.concatenate([usage[rows], [1.0]])
+        value = float(blocks.arrays.costs[cols] @ plan)
+        self.h.addCol(value, 0.0, INF, len(index), index, values)
+        return True
+
+    def solve(self, deadline: float) -> float | None:
+        """The master's optimum (its duals kept), or None when it has none in time."""
+        self.h.setOptionValue("time_limit", max(0.01, deadline - time.monotonic()))
+        self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        row_dual = np.asarray(self.h.getSolution().row_dual)
+        self.duals = row_dual[: len(self.blocks.coupling)]
+        return float(self.h.getInfo().objective_function_value)
+
+    def close(self) -> None:
+        self.h.clear()
+
+
+def fixings(
+    found: LagrangianBound, n_candidates: int, incumbent: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates that no plan better than `incumbent` funds, and those every such plan funds.
+
+    Moving candidate j of neighbourhood b away from its value in b's LP plan at the best prices
+    costs that LP at least |d_j| (its reduced cost), so b's best plan with j moved is worth at
+    most LP_b − |d_j|, and every plan with j moved at most bound − |d_j| + (LP_b − z_b).
+    """
+    slack = found.bound - incumbent
+    margin = 1e-6 * max(1.0, abs(found.bound)) + 1e-9
+    reduced = found.lp_reduced[:n_candidates]
+    values = found.lp_columns[:n_candidates]
+    loss_to_move = np.abs(reduced) - found.excess[:n_candidates]
+    to_zero = np.flatnonzero((values < 1e-9) & (reduced < 0) & (loss_to_move > slack + margin))
+    to_one = np.flatnonzero((values > 1 - 1e-9) & (reduced > 0) & (loss_to_move > slack + margin))
+    return to_zero, to_one

@@ -1,0 +1,159 @@
+"""Each neighbourhood's best plan at given prices: the pricing step of the Lagrangian bound.
+
+With the coupling rows (budgets, partners, staff, shares, `max_total`) priced at y, the model
+falls apart into one small problem per neighbourhood b:
+
+    z_b(y) = max { (c − yA)_b · x_b : x_b meets b's own rows, integers integral }.
+
+Solving 300 small MIPs for every y would cost seconds, so the neighbourhoods are first solved
+together as one LP (their rows only, which HiGHS re-solves from the last basis when only the
+prices move). Where that LP's plan is integral it is the neighbourhood's best plan; only where
+it is fractional (a cap per regulated home filled with part of a run) is the neighbourhood's
+MIP solved, with its own HiGHS instance kept between rounds.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from app.optimizer.blocks import Blocks
+from app.optimizer.matrix import INF, ModelArrays
+
+_FRACTIONAL = 1e-6
+_EMPTY = np.zeros(0, np.int32)
+
+
+@dataclass(frozen=True)
+class Priced:
+    """Every neighbourhood at one set of prices."""
+
+    upper: np.ndarray  # per neighbourhood: an upper bound on z_b (exact where `solved`)
+    plans: list[np.ndarray | None]  # per neighbourhood: its best plan found (over its columns)
+    lp_value: np.ndarray  # per neighbourhood: its LP optimum
+    lp_columns: np.ndarray  # per column: the neighbourhoods' LP plan (0 for shared columns)
+    lp_reduced: np.ndarray  # per column: that LP's reduced costs (maximisation)
+
+
+class Pricer:
+    """Solves every neighbourhood at the prices given, keeping HiGHS instances between calls."""
+
+    def __init__(self, blocks: Blocks):
+        self.blocks = blocks
+        arrays = blocks.arrays
+        self.local_columns = np.flatnonzero(blocks.of_column >= 0)
+        self.local_rows = np.concatenate([*blocks.rows, np.zeros(0, np.int64)]).astype(np.int64)
+        self._lp = _highs(
+            arrays, blocks.matrix, self.local_columns, np.sort(self.local_rows), integer=False
+        )
+        self._mips: dict[int, highspy.Highs] = {}
+        self._positions = np.arange(len(self.local_columns), dtype=np.int32)
+
+    def close(self) -> None:
+        for h in [self._lp, *self._mips.values()]:
+            h.clear()
+        self._mips.clear()
+
+    def price(self, priced_costs: np.ndarray, deadline: float) -> Priced | None:
+        """Every neighbourhood's best plan at `priced_costs` (c − yA), or None when time ran
+        out or HiGHS could not say."""
+        arrays, blocks = self.blocks.arrays, self.blocks
+        lp = self._lp
+        lp.changeColsCost(
+            len(self.local_columns), self._positions, priced_costs[self.local_columns]
+        )
+        lp.setOptionValue("time_limit", max(0.01, deadline - time.monotonic()))
+        lp.run()
+        if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        solution = lp.getSolution()
+        lp_columns = np.zeros(arrays.n_cols)
+        lp_columns[self.local_columns] = np.asarray(solution.col_value)
+        lp_reduced = np.zeros(arrays.n_cols)
+        lp_reduced[self.local_columns] = np.asarray(solution.col_dual)
+        fractional = arrays.integer & (np.abs(lp_columns - np.rint(lp_columns)) > _FRACTIONAL)
+        to_solve = set(np.unique(blocks.of_column[fractional]).tolist())
+        upper = np.zeros(blocks.count)
+        lp_value = np.zeros(blocks.count)
+        plans: list[np.ndarray | None] = []
+        for b, cols in enumerate(blocks.columns):
+            lp_value[b] = float(priced_costs[cols] @ lp_columns[cols])
+            if b not in to_solve:
+                upper[b] = lp_value[b]
+                plans.append(lp_columns[cols])
+                continue
+            if time.monotonic() >= deadline:
+                return None
+            found = self._block_mip(b, priced_costs[cols], deadline)
+            if found is None:
+                return None
+            upper[b] = min(found[0], lp_value[b])
+            plans.append(found[1])
+        return Priced(upper, plans, lp_value, lp_columns, lp_reduced)
+
+    def _block_mip(
+        self, b: int, costs: np.ndarray, deadline: float
+    ) -> tuple[float, np.ndarray | None] | None:
+        h = self._mips.get(b)
+        if h is None:
+            blocks = self.blocks
+            h = _highs(blocks.arrays, blocks.matrix, blocks.columns[b], blocks.rows[b], True)
+            # A neighbourhood's MIP is small: presolve costs more than it saves (measured: half
+            # the time without it at 300 neighbourhoods).
+            h.setOptionValue("presolve", "off")
+            h.setOptionValue("mip_rel_gap", 1e-7)
+            self._mips[b] = h
+        h.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
+        h.setOptionValue("time_limit", max(0.01, deadline - time.monotonic()))
+        h.run()
+        info = h.getInfo()
+        bound = float(info.mip_dual_bound)
+        if not np.isfinite(bound) or abs(bound) >= INF:
+            return None
+        has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        plan = np.asarray(h.getSolution().col_value) if has_plan else None
+        return bound, plan
+
+
+def _highs(
+    arrays: ModelArrays,
+    matrix: sp.csr_matrix,
+    cols: np.ndarray,
+    rows: np.ndarray,
+    integer: bool,
+) -> highspy.Highs:
+    """A quiet HiGHS instance of the model's `rows` over its `cols` (maximisation, costs 0)."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    h.addCols(
+        len(cols),
+        np.zeros(len(cols)),
+        arrays.col_lower[cols],
+        arrays.col_upper[cols],
+        0,
+        _EMPTY,
+        _EMPTY,
+        np.zeros(0),
+    )
+    if integer:
+        positions = np.flatnonzero(arrays.integer[cols]).astype(np.int32)
+        if len(positions):
+            h.changeColsIntegrality(len(positions), positions, np.ones(len(positions), np.uint8))
+    if len(rows):
+        sub = matrix[rows][:, cols].tocsr()
+        h.addRows(
+            len(rows),
+            arrays.row_lower[rows],
+            arrays.row_upper[rows],
+            sub.nnz,
+            sub.indptr[:-1].astype(np.int32),
+            sub.indices.astype(np.int32),
+            sub.data,
+        )
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    return h
