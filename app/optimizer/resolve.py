@@ -69,6 +69,7 @@ class Resolver:
             h.setOptionValue("threads", threads)
         self.h = h
         self._deadline = float("inf")
+        self._stop_at = float("inf")
         self._pass(model)
 
         def interrupt(event: Any) -> None:
@@ -77,7 +78,13 @@ class Resolver:
             late = time.monotonic() > self._deadline
             event.interrupt(late or (cancel is not None and cancel.is_set()))
 
-        for callback in (h.cbMipInterrupt, h.cbSimplexInterrupt, h.cbIpmInterrupt):
+        def interrupt_mip(event: Any) -> None:
+            late = time.monotonic() > self._deadline
+            enough = event.data_out.mip_primal_bound >= self._stop_at
+            event.interrupt(late or enough or (cancel is not None and cancel.is_set()))
+
+        h.cbMipInterrupt.subscribe(interrupt_mip)
+        for callback in (h.cbSimplexInterrupt, h.cbIpmInterrupt):
             callback.subscribe(interrupt)
 
     def _pass(self, model: Model) -> None:
@@ -228,15 +235,18 @@ class Resolver:
         time_limit_s: float = 60.0,
         start: np.ndarray | None = None,
         presolve: bool = True,
+        stop_at: float | None = None,
     ) -> Resolved:
         """Solve the model as it stands now; a MILP from `start` when given, else an LP.
 
         `presolve=False` for a model whose free part is small: HiGHS's MIP presolve does not
-        heed the time limit, and on a model with most columns fixed it can run for minutes."""
+        heed the time limit, and on a model with most columns fixed it can run for minutes.
+        `stop_at`: a MIP stops as soon as it holds a plan worth at least this much."""
         h = self.h
         h.setOptionValue("presolve", "on" if presolve else "off")
         h.setOptionValue("time_limit", max(0.01, float(time_limit_s)))
         self._deadline = time.monotonic() + max(0.01, float(time_limit_s))
+        self._stop_at = float("inf") if stop_at is None else float(stop_at)
         if not self.relaxed:
             h.setOptionValue("mip_rel_gap", float(gap))
             if start is not None and len(start) == h.getNumCol():
@@ -254,6 +264,7 @@ class Resolver:
             if self._stale(result):
                 result = Resolved("error")
         self._deadline = float("inf")
+        self._stop_at = float("inf")
         return result
 
     def _stale(self, result: Resolved) -> bool:

@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 
 from app.optimizer.build import build_model
 from app.optimizer.instance import compile_instance
-from app.optimizer.lp_guided import fixings, relax
+from app.optimizer.lp_guided import fixings, guided_plan, relax
+from app.optimizer.warm_start import greedy_plan
 from app.schemas.scenario import parse_scenario
+from examples.generate_random import random_scenario
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS
 from tests.reference.evaluate import candidates, plan_value, plan_violations
 from tests.strategies import small_scenarios
@@ -76,3 +78,21 @@ def test_the_examples_fixed_candidates_both_ways() -> None:
         return  # run on its own: nothing to check
     assert FIXED["at zero"] > 0
     assert FIXED["at one"] > 0
+
+
+def test_the_guided_mip_stops_at_a_plan_worth_enough() -> None:
+    """Asked to stop at a plan worth what its start is worth, the guided MIP answers with the
+    start; asked for nothing, it finds a better plan (so the stop is what ended it)."""
+    inst = compile_instance(parse_scenario(random_scenario(30, 40, 3, 1)))
+    model = build_model(inst)
+    relaxation = relax(model, time.monotonic() + 60, None, None)
+    start = greedy_plan(inst, model, 10.0, relaxation.values)
+    assert start is not None
+    costs = model.arrays.costs
+    start_value = float(costs @ start)
+    stopped = guided_plan(model, relaxation, 0.0, 60.0, None, None, start, None, start_value)
+    assert stopped is not None
+    assert abs(float(costs @ stopped) - start_value) <= TOLERANCE * abs(start_value)
+    searched = guided_plan(model, relaxation, 0.0, 60.0, None, None, start)
+    assert searched is not None
+    assert float(costs @ searched) > start_value * (1 + 1e-4)
