@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from app.optimizer.blocks import Blocks, Cut
 from app.optimizer.matrix import INF, ModelArrays
@@ -66,14 +67,15 @@ class LagrangianBound:
 def lagrangian_bound(
     arrays: ModelArrays,
     candidate_block: np.ndarray,
-    row_duals: np.ndarray,
+    relaxation: tuple[np.ndarray, np.ndarray, np.ndarray],
     plans: list[np.ndarray],
     deadline: float,
     good_enough: float | None = None,
     cancel: threading.Event | None = None,
     mip_gap: float = 0.0,
 ) -> LagrangianBound | None:
-    """The Lagrangian bound, starting from the relaxation's `row_duals` and the feasible
+    """The Lagrangian bound, starting from the relaxation's (values, reduced costs, row
+    duals) and the feasible
     `plans` (full column vectors; without one only the relaxation's prices are tried). Stops
     at `deadline`, on `cancel`, once the bound is at most `good_enough`, or when the master is
     within a small share of `mip_gap` of it. None when not even the first prices could be
@@ -86,7 +88,7 @@ def lagrangian_bound(
         return _column_generation(
             blocks,
             pricer,
-            row_duals[blocks.coupling],
+            relaxation,
             plans,
             deadline,
             good_enough,
@@ -108,7 +110,7 @@ class _Best:
 def _column_generation(
     blocks: Blocks,
     pricer: Pricer,
-    start_prices: np.ndarray,
+    relaxation: tuple[np.ndarray, np.ndarray, np.ndarray],
     plans: list[np.ndarray],
     deadline: float,
     good_enough: float | None,
@@ -117,23 +119,28 @@ def _column_generation(
 ) -> LagrangianBound | None:
     master = _Master(blocks)
     best: _Best | None = None
+    lp_values, lp_reduced, row_duals = relaxation
+    start_prices = row_duals[blocks.coupling]
     prices = _valid(blocks, start_prices)
+    # At the relaxation's own duals its plan is each neighbourhood's LP optimum (unless a
+    # price had to change sign to be valid).
+    known = (lp_values, lp_reduced) if np.array_equal(prices, start_prices) else None
     rounds, converged, smoothing = 0, False, SMOOTHING
     try:
         for plan in plans:
-            for b, cols in enumerate(blocks.columns):
-                master.add(b, plan[cols])
+            master.add([(b, plan[cols]) for b, cols in enumerate(blocks.columns)])
         while time.monotonic() < deadline and not (cancel is not None and cancel.is_set()):
             costs, constant = _priced(blocks, prices)
-            priced = pricer.price(costs, deadline) if np.isfinite(constant) else None
+            priced = pricer.price(costs, deadline, known) if np.isfinite(constant) else None
+            known = None
             rounds += 1
             added = 0
             if priced is not None:
                 bound = constant + float(priced.upper.sum())
                 if best is None or bound < best.bound:
                     best = _Best(bound, prices, costs, priced)
-                added = sum(
-                    master.add(b, plan) for b, plan in enumerate(priced.plans) if plan is not None
+                added = master.add(
+                    [(b, plan) for b, plan in enumerate(priced.plans) if plan is not None]
                 )
             if best is None:
                 return None
@@ -253,23 +260,47 @@ class _Master:
         self.support = np.zeros(arrays.n_cols, dtype=bool)
         self.duals = np.zeros(n_coupling)
 
-    def add(self, b: int, plan: np.ndarray) -> bool:
-        """Adds neighbourhood b's `plan` unless the master has it already."""
+    def add(self, plans: list[tuple[int, np.ndarray]]) -> int:
+        """Adds each (neighbourhood, plan) the master does not have yet; how many were new.
+        One sparse product gives every new plan's use of the coupling rows."""
         blocks = self.blocks
-        cols = blocks.columns[b]
-        key = (b, np.round(plan, 7).tobytes())
-        if key in self.seen:
-            return False
-        self.seen.add(key)
-        integer = blocks.arrays.integer[cols]
-        self.support[cols[integer & (plan > 0.5)]] = True
-        usage = blocks.coupling_matrix[:, cols] @ plan
-        rows = np.flatnonzero(np.abs(usage) > 1e-12)
-        index = np.concatenate([rows, [len(blocks.coupling) + b]]).astype(np.int32)
-        values = np.concatenate([usage[rows], [1.0]])
-        value = float(blocks.arrays.costs[cols] @ plan)
-        self.h.addCol(value, 0.0, INF, len(index), index, values)
-        return True
+        new = []
+        for b, plan in plans:
+            key = (b, np.round(plan, 7).tobytes())
+            if key not in self.seen:
+                self.seen.add(key)
+                new.append((b, plan))
+        if not new:
+            return 0
+        columns = np.concatenate([blocks.columns[b] for b, _ in new])
+        values = np.concatenate([plan for _, plan in new])
+        owner = np.repeat(np.arange(len(new)), [len(plan) for _, plan in new])
+        funded = blocks.arrays.integer[columns] & (values > 0.5)
+        self.support[columns[funded]] = True
+        spread = sp.csr_matrix((values, (np.arange(len(values)), owner)), (len(values), len(new)))
+        usage = (blocks.coupling_matrix[:, columns] @ spread).tocsc()
+        usage.eliminate_zeros()
+        convexity = sp.csc_matrix(
+            (np.ones(len(new)), ([len(blocks.coupling) + b for b, _ in new], np.arange(len(new)))),
+            (len(blocks.coupling) + blocks.count, len(new)),
+        )
+        usage.resize((len(blocks.coupling) + blocks.count, len(new)))
+        matrix = (usage + convexity).tocsc()
+        worth = np.asarray(
+            np.bincount(owner, weights=blocks.arrays.costs[columns] * values, minlength=len(new)),
+            dtype=float,
+        )
+        self.h.addCols(
+            len(new),
+            worth,
+            np.zeros(len(new)),
+            np.full(len(new), INF),
+            matrix.nnz,
+            matrix.indptr[:-1].astype(np.int32),
+            matrix.indices.astype(np.int32),
+            matrix.data,
+        )
+        return len(new)
 
     def solve(self, deadline: float) -> float | None:
         """The master's optimum (its duals kept), or None when it has none in time."""

@@ -58,32 +58,35 @@ class Pricer:
             h.clear()
         self._mips.clear()
 
-    def price(self, priced_costs: np.ndarray, deadline: float) -> Priced | None:
+    def price(
+        self,
+        priced_costs: np.ndarray,
+        deadline: float,
+        lp_plan: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> Priced | None:
         """Every neighbourhood's best plan at `priced_costs` (c − yA), or None when time ran
-        out or HiGHS could not say."""
+        out or HiGHS could not say. `lp_plan` (values and reduced costs per column) is the
+        neighbourhoods' LP optimum at these prices when it is known already: the relaxation's
+        own plan is, at the relaxation's duals (complementary slackness holds block by block),
+        and the LP need not be solved from scratch for it."""
         arrays, blocks = self.blocks.arrays, self.blocks
-        lp = self._lp
-        lp.changeColsCost(
-            len(self.local_columns), self._positions, priced_costs[self.local_columns]
+        if lp_plan is None:
+            lp_plan = self._solve_lp(priced_costs, deadline)
+            if lp_plan is None:
+                return None
+        lp_columns, lp_reduced = lp_plan
+        local = self.local_columns
+        lp_value = np.bincount(
+            blocks.of_column[local],
+            weights=priced_costs[local] * lp_columns[local],
+            minlength=blocks.count,
         )
-        lp.setOptionValue("time_limit", max(0.01, deadline - time.monotonic()))
-        lp.run()
-        if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        solution = lp.getSolution()
-        lp_columns = np.zeros(arrays.n_cols)
-        lp_columns[self.local_columns] = np.asarray(solution.col_value)
-        lp_reduced = np.zeros(arrays.n_cols)
-        lp_reduced[self.local_columns] = np.asarray(solution.col_dual)
         fractional = arrays.integer & (np.abs(lp_columns - np.rint(lp_columns)) > _FRACTIONAL)
         to_solve = set(np.unique(blocks.of_column[fractional]).tolist())
-        upper = np.zeros(blocks.count)
-        lp_value = np.zeros(blocks.count)
+        upper = lp_value.copy()
         plans: list[np.ndarray | None] = []
         for b, cols in enumerate(blocks.columns):
-            lp_value[b] = float(priced_costs[cols] @ lp_columns[cols])
             if b not in to_solve:
-                upper[b] = lp_value[b]
                 plans.append(lp_columns[cols])
                 continue
             if time.monotonic() >= deadline:
@@ -94,6 +97,24 @@ class Pricer:
             upper[b] = min(found[0], lp_value[b])
             plans.append(found[1])
         return Priced(upper, plans, lp_value, lp_columns, lp_reduced)
+
+    def _solve_lp(
+        self, priced_costs: np.ndarray, deadline: float
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The neighbourhoods' LP at these prices (values and reduced costs per column), from
+        the last basis: only the costs change between rounds."""
+        lp, local = self._lp, self.local_columns
+        lp.changeColsCost(len(local), self._positions, priced_costs[local])
+        lp.setOptionValue("time_limit", max(0.01, deadline - time.monotonic()))
+        lp.run()
+        if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        solution = lp.getSolution()
+        n_cols = self.blocks.arrays.n_cols
+        lp_columns, lp_reduced = np.zeros(n_cols), np.zeros(n_cols)
+        lp_columns[local] = np.asarray(solution.col_value)
+        lp_reduced[local] = np.asarray(solution.col_dual)
+        return lp_columns, lp_reduced
 
     def _block_mip(
         self, b: int, costs: np.ndarray, deadline: float

@@ -80,7 +80,9 @@ class Resolver:
 
         def interrupt_mip(event: Any) -> None:
             late = time.monotonic() > self._deadline
-            enough = event.data_out.mip_primal_bound >= self._stop_at
+            # Without a plan yet HiGHS reports an infinite primal bound: not "enough".
+            found = event.data_out.mip_primal_bound
+            enough = self._stop_at < INF and abs(found) < INF and found >= self._stop_at
             event.interrupt(late or enough or (cancel is not None and cancel.is_set()))
 
         h.cbMipInterrupt.subscribe(interrupt_mip)

@@ -85,8 +85,14 @@ def _lagrangian(doc: dict, with_plan: bool) -> tuple[Instance, Model, float, Lag
         assume(plan is not None)
         assert plan is not None
         plans.append(plan)
+    assert relaxation.values is not None
+    assert relaxation.reduced_costs is not None
     found = lagrangian_bound(
-        model_arrays(model), inst.cand_n, relaxation.row_duals, plans, time.monotonic() + 30
+        model_arrays(model),
+        inst.cand_n,
+        (relaxation.values, relaxation.reduced_costs, relaxation.row_duals),
+        plans,
+        time.monotonic() + 30,
     )
     assert found is not None
     return inst, model, relaxation.bound, found
