@@ -1,9 +1,10 @@
 """Every path of the staged HiGHS solve gives the brute-force optimum, not only the one a
 small scenario takes by default.
 
-Small scenarios normally skip the guided MIP (it pays only from 10,000 candidates) and keep
-HiGHS's presolve (it is switched off from 200,000 columns). Lowering those thresholds sends the
-same small scenarios down the other paths, where enumeration still says what the optimum is.
+Small scenarios normally take the Lagrangian bound and the MIP over its neighbourhood plans,
+and keep HiGHS's presolve (it is switched off from 200,000 columns). Lowering those thresholds,
+or switching the bound off, sends the same small scenarios down the other paths, where
+enumeration still says what the optimum is.
 """
 
 from __future__ import annotations
@@ -44,6 +45,19 @@ def thresholds(guided_from: int, large_from: int, no_mip_from: int = 10**9) -> I
 def test_with_the_guided_mip(doc: dict) -> None:
     with thresholds(guided_from=0, large_from=10**9):
         check_against_brute_force(doc)
+
+
+@pytest.mark.xdist_group("brute_force")
+@settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
+@given(small_scenarios())
+def test_without_the_lagrangian_bound(doc: dict) -> None:
+    """The relaxation's bound and fixings only, the full MIP from the greedy's plan."""
+    saved = solvers.USE_LAGRANGIAN_BOUND
+    solvers.USE_LAGRANGIAN_BOUND = False
+    try:
+        check_against_brute_force(doc)
+    finally:
+        solvers.USE_LAGRANGIAN_BOUND = saved
 
 
 @pytest.mark.xdist_group("brute_force")
