@@ -50,6 +50,8 @@ GAP_SHARE = 0.05
 _CUT_SLACK_REL = 1e-7
 _CUT_SLACK_ABS = 1e-6
 _EMPTY = np.zeros(0, np.int32)
+# The price of an artificial column, per unit of the largest objective coefficient.
+ARTIFICIAL_PRICE = 100.0
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,8 @@ def lagrangian_bound(
     mip_gap: float = 0.0,
 ) -> LagrangianBound | None:
     """The Lagrangian bound, starting from the relaxation's (values, reduced costs, row
-    duals) and the feasible
-    `plans` (full column vectors; without one only the relaxation's prices are tried). Stops
+    duals) and the feasible `plans` (full column vectors; none is needed: the master starts
+    feasible through its artificial columns, see `_Master`). Stops
     at `deadline`, on `cancel`, once the bound is at most `good_enough`, or when the master is
     within a small share of `mip_gap` of it. None when not even the first prices could be
     priced in time."""
@@ -144,7 +146,7 @@ def _column_generation(
                 )
             if best is None:
                 return None
-            if not plans or (good_enough is not None and best.bound <= good_enough):
+            if good_enough is not None and best.bound <= good_enough:
                 break
             if added == 0:
                 if smoothing == 0.0 and rounds > 1:
@@ -255,10 +257,36 @@ class _Master:
                 rows.astype(np.int32),
                 column[rows],
             )
+        self._add_artificials()
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.seen: set[tuple[int, bytes]] = set()
         self.support = np.zeros(arrays.n_cols, dtype=bool)
         self.duals = np.zeros(n_coupling)
+
+    def _add_artificials(self) -> None:
+        """A column per bounded side of each coupling row that moves the row's activity at a
+        steep price: the master is feasible from the first round even when no plan meeting
+        every rule is known yet (the greedy found none), and its duals stay finite. The price
+        leaves the master's plans as soon as they can meet the rows; it never enters the
+        bound, which comes from pricing alone."""
+        arrays, blocks = self.blocks.arrays, self.blocks
+        penalty = ARTIFICIAL_PRICE * max(1.0, float(np.abs(arrays.costs).max(initial=0.0)))
+        lower = arrays.row_lower[blocks.coupling] > -INF
+        upper = arrays.row_upper[blocks.coupling] < INF
+        rows = np.concatenate([np.flatnonzero(lower), np.flatnonzero(upper)]).astype(np.int32)
+        signs = np.concatenate([np.ones(int(lower.sum())), -np.ones(int(upper.sum()))])
+        count = len(rows)
+        if count:
+            self.h.addCols(
+                count,
+                np.full(count, -penalty),
+                np.zeros(count),
+                np.full(count, INF),
+                count,
+                np.arange(count, dtype=np.int32),
+                rows,
+                signs,
+            )
 
     def add(self, plans: list[tuple[int, np.ndarray]]) -> int:
         """Adds each (neighbourhood, plan) the master does not have yet; how many were new.

@@ -25,7 +25,7 @@ from app.optimizer.solve import solve
 from app.optimizer.warm_start import greedy_plan
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS, check_against_brute_force
-from tests.optimizer.test_lp_guided import every_plan
+from tests.optimizer.test_lp_guided import assert_no_better_plan_fixed, every_plan
 from tests.reference.evaluate import brute_force
 from tests.strategies import small_scenarios
 
@@ -163,16 +163,7 @@ def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> Non
     # An incumbent at the optimum or short of it by a share of the bound's gap.
     incumbent = optimum - shortfall * (found.bound - optimum)
     to_zero, to_one = fixings(found, inst.n_candidates, incumbent)
-    run_of = {
-        c: (inst.intervention_keys[i], inst.codes[n], int(s))
-        for c, (i, n, s) in enumerate(zip(inst.cand_i, inst.cand_n, inst.cand_s, strict=True))
-    }
-    for c in to_zero:
-        funding = [value for plan, value in plans if run_of[c] in plan]
-        assert max(funding, default=incumbent) <= incumbent + slack, (run_of[c], doc)
-    for c in to_one:
-        without = [value for plan, value in plans if run_of[c] not in plan]
-        assert max(without, default=incumbent) <= incumbent + slack, (run_of[c], doc)
+    assert_no_better_plan_fixed(inst, plans, to_zero, to_one, incumbent, slack)
     SEEN["fixed at zero"] += len(to_zero)
     SEEN["fixed at one"] += len(to_one)
     SEEN["support"] += int(np.count_nonzero(found.support))

@@ -12,11 +12,12 @@ import copy
 import time
 from collections import Counter
 
+import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from app.optimizer.build import build_model
-from app.optimizer.instance import compile_instance
+from app.optimizer.instance import Instance, compile_instance
 from app.optimizer.lp_guided import fixings, guided_plan, relax
 from app.optimizer.warm_start import greedy_plan
 from app.schemas.scenario import parse_scenario
@@ -40,6 +41,28 @@ def every_plan(doc: dict) -> list[tuple[frozenset, float]]:
     return plans
 
 
+def assert_no_better_plan_fixed(
+    inst: Instance,
+    plans: list[tuple[frozenset, float]],
+    to_zero: np.ndarray,
+    to_one: np.ndarray,
+    incumbent: float,
+    slack: float,
+) -> None:
+    """Every plan funding a candidate fixed at 0 (or leaving out one fixed at 1) is worth no
+    more than `incumbent`."""
+    run_of = {
+        c: (inst.intervention_keys[i], inst.codes[n], int(s))
+        for c, (i, n, s) in enumerate(zip(inst.cand_i, inst.cand_n, inst.cand_s, strict=True))
+    }
+    for c in to_zero:
+        funding = [value for plan, value in plans if run_of[c] in plan]
+        assert max(funding, default=incumbent) <= incumbent + slack, run_of[c]
+    for c in to_one:
+        without = [value for plan, value in plans if run_of[c] not in plan]
+        assert max(without, default=incumbent) <= incumbent + slack, run_of[c]
+
+
 @settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
 @given(small_scenarios(), st.sampled_from([0.0, 0.25, 0.75]))
 def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> None:
@@ -57,16 +80,7 @@ def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> Non
     # An incumbent at the optimum or short of it by a share of the relaxation's gap.
     incumbent = optimum - shortfall * (relaxation.bound - optimum)
     to_zero, to_one = fixings(relaxation, inst.n_candidates, incumbent)
-    run_of = {
-        c: (inst.intervention_keys[i], inst.codes[n], int(s))
-        for c, (i, n, s) in enumerate(zip(inst.cand_i, inst.cand_n, inst.cand_s, strict=True))
-    }
-    for c in to_zero:
-        funding = [value for plan, value in plans if run_of[c] in plan]
-        assert max(funding, default=incumbent) <= incumbent + slack, (run_of[c], doc)
-    for c in to_one:
-        without = [value for plan, value in plans if run_of[c] not in plan]
-        assert max(without, default=incumbent) <= incumbent + slack, (run_of[c], doc)
+    assert_no_better_plan_fixed(inst, plans, to_zero, to_one, incumbent, slack)
     FIXED["examples"] += 1
     FIXED["at zero"] += len(to_zero)
     FIXED["at one"] += len(to_one)
