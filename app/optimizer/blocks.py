@@ -35,6 +35,8 @@ class Blocks:
     rows: list[np.ndarray]  # per neighbourhood: rows holding its columns only
     coupling: np.ndarray  # rows holding columns of several neighbourhoods (or shared ones)
     coupling_matrix: sp.csc_matrix  # those rows, column-wise
+    coupling_lower: np.ndarray  # their bounds
+    coupling_upper: np.ndarray
     shared: np.ndarray  # columns of no neighbourhood
 
     @classmethod
@@ -54,6 +56,8 @@ class Blocks:
             group_by(of_row, count),
             coupling,
             matrix[coupling].tocsc(),
+            arrays.row_lower[coupling],
+            arrays.row_upper[coupling],
             np.flatnonzero(of_column < 0),
         )
 

@@ -35,6 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from app.optimizer.blocks import Blocks, Cut
+from app.optimizer.lp_guided import reduced_cost_fixings
 from app.optimizer.matrix import INF, ModelArrays
 from app.optimizer.pricing import Priced, Pricer
 
@@ -62,8 +63,6 @@ class LagrangianBound:
     lp_columns: np.ndarray  # per column: the neighbourhoods' LP plan at the best prices
     lp_reduced: np.ndarray  # per column: its reduced cost there (maximisation)
     excess: np.ndarray  # per column: its neighbourhood's LP optimum minus its best plan's
-    rounds: int
-    converged: bool
 
 
 def lagrangian_bound(
@@ -127,7 +126,7 @@ def _column_generation(
     # At the relaxation's own duals its plan is each neighbourhood's LP optimum (unless a
     # price had to change sign to be valid).
     known = (lp_values, lp_reduced) if np.array_equal(prices, start_prices) else None
-    rounds, converged, smoothing = 0, False, SMOOTHING
+    rounds, smoothing = 0, SMOOTHING
     try:
         for plan in plans:
             master.add([(b, plan[cols]) for b, cols in enumerate(blocks.columns)])
@@ -156,23 +155,20 @@ def _column_generation(
             if value is None:
                 break
             if best.bound - value <= tolerance * max(1.0, abs(best.bound)):
-                converged = True
-                break
+                break  # converged: no plan the master lacks is worth more
             duals = _valid(blocks, master.duals)
             prices = smoothing * best.prices + (1.0 - smoothing) * duals
     finally:
         master.close()
     if best is None:
         return None
-    return _result(blocks, best, master.support, rounds, converged)
+    return _result(blocks, best, master.support)
 
 
 def _valid(blocks: Blocks, prices: np.ndarray) -> np.ndarray:
     """Prices with the sign each row's bounds allow (a price on a side without a bound would
     make the bound infinite); any prices give a valid bound."""
-    arrays = blocks.arrays
-    lower = arrays.row_lower[blocks.coupling]
-    upper = arrays.row_upper[blocks.coupling]
+    lower, upper = blocks.coupling_lower, blocks.coupling_upper
     prices = np.where(upper >= INF, np.minimum(prices, 0.0), prices)
     return np.where(lower <= -INF, np.maximum(prices, 0.0), prices)
 
@@ -181,8 +177,7 @@ def _priced(blocks: Blocks, prices: np.ndarray) -> tuple[np.ndarray, float]:
     """The priced costs c − yA, and the bound's part outside the neighbourhoods."""
     arrays = blocks.arrays
     costs = arrays.costs - blocks.coupling_matrix.T @ prices
-    lower = arrays.row_lower[blocks.coupling]
-    upper = arrays.row_upper[blocks.coupling]
+    lower, upper = blocks.coupling_lower, blocks.coupling_upper
     rows = np.where(prices > 0, prices * np.where(upper >= INF, 0.0, upper), 0.0)
     rows += np.where(prices < 0, prices * np.where(lower <= -INF, 0.0, lower), 0.0)
     shared = costs[blocks.shared]
@@ -196,9 +191,7 @@ def _priced(blocks: Blocks, prices: np.ndarray) -> tuple[np.ndarray, float]:
     return costs, float(rows.sum() + columns.sum())
 
 
-def _result(
-    blocks: Blocks, best: _Best, support: np.ndarray, rounds: int, converged: bool
-) -> LagrangianBound:
+def _result(blocks: Blocks, best: _Best, support: np.ndarray) -> LagrangianBound:
     priced = best.priced
     excess_per_block = np.maximum(0.0, priced.lp_value - priced.upper)
     excess = np.zeros(blocks.arrays.n_cols)
@@ -219,8 +212,6 @@ def _result(
         priced.lp_columns,
         priced.lp_reduced,
         excess,
-        rounds,
-        converged,
     )
 
 
@@ -237,8 +228,8 @@ class _Master:
         h.setOptionValue("random_seed", 0)
         h.addRows(
             n_coupling,
-            arrays.row_lower[blocks.coupling],
-            arrays.row_upper[blocks.coupling],
+            blocks.coupling_lower,
+            blocks.coupling_upper,
             0,
             _EMPTY,
             _EMPTY,
@@ -271,8 +262,8 @@ class _Master:
         bound, which comes from pricing alone."""
         arrays, blocks = self.blocks.arrays, self.blocks
         penalty = ARTIFICIAL_PRICE * max(1.0, float(np.abs(arrays.costs).max(initial=0.0)))
-        lower = arrays.row_lower[blocks.coupling] > -INF
-        upper = arrays.row_upper[blocks.coupling] < INF
+        lower = blocks.coupling_lower > -INF
+        upper = blocks.coupling_upper < INF
         rows = np.concatenate([np.flatnonzero(lower), np.flatnonzero(upper)]).astype(np.int32)
         signs = np.concatenate([np.ones(int(lower.sum())), -np.ones(int(upper.sum()))])
         count = len(rows)
@@ -353,11 +344,10 @@ def fixings(
     costs that LP at least |d_j| (its reduced cost), so b's best plan with j moved is worth at
     most LP_b − |d_j|, and every plan with j moved at most bound − |d_j| + (LP_b − z_b).
     """
-    slack = found.bound - incumbent
-    margin = 1e-6 * max(1.0, abs(found.bound)) + 1e-9
-    reduced = found.lp_reduced[:n_candidates]
-    values = found.lp_columns[:n_candidates]
-    loss_to_move = np.abs(reduced) - found.excess[:n_candidates]
-    to_zero = np.flatnonzero((values < 1e-9) & (reduced < 0) & (loss_to_move > slack + margin))
-    to_one = np.flatnonzero((values > 1 - 1e-9) & (reduced > 0) & (loss_to_move > slack + margin))
-    return to_zero, to_one
+    return reduced_cost_fixings(
+        found.lp_columns[:n_candidates],
+        found.lp_reduced[:n_candidates],
+        found.bound,
+        incumbent,
+        found.excess[:n_candidates],
+    )

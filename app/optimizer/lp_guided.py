@@ -113,10 +113,27 @@ def fixings(
     assert relaxation.bound is not None
     assert relaxation.values is not None
     assert relaxation.reduced_costs is not None
-    slack = relaxation.bound - incumbent
-    margin = 1e-6 * max(1.0, abs(relaxation.bound)) + 1e-9
-    reduced = relaxation.reduced_costs[:n_candidates]
-    values = relaxation.values[:n_candidates]
-    to_zero = np.flatnonzero((values < 1e-9) & (reduced < -(slack + margin)))
-    to_one = np.flatnonzero((values > 1 - 1e-9) & (reduced > slack + margin))
+    return reduced_cost_fixings(
+        relaxation.values[:n_candidates],
+        relaxation.reduced_costs[:n_candidates],
+        relaxation.bound,
+        incumbent,
+    )
+
+
+def reduced_cost_fixings(
+    values: np.ndarray,
+    reduced: np.ndarray,
+    bound: float,
+    incumbent: float,
+    excess: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The columns at a bound of an LP plan whose reduced costs say that moving them costs more
+    than `bound − incumbent`; `excess` (per column) is what the bound may still hold above the
+    LP's own optimum and is taken off that cost."""
+    slack = bound - incumbent
+    margin = 1e-6 * max(1.0, abs(bound)) + 1e-9
+    loss = np.abs(reduced) if excess is None else np.abs(reduced) - excess
+    to_zero = np.flatnonzero((values < 1e-9) & (reduced < 0) & (loss > slack + margin))
+    to_one = np.flatnonzero((values > 1 - 1e-9) & (reduced > 0) & (loss > slack + margin))
     return to_zero, to_one

@@ -32,7 +32,8 @@ _EMPTY = np.zeros(0, np.int32)
 class Priced:
     """Every neighbourhood at one set of prices."""
 
-    upper: np.ndarray  # per neighbourhood: an upper bound on z_b (exact where `solved`)
+    upper: np.ndarray  # per neighbourhood: an upper bound on z_b (exact where its LP
+    # plan is integral or its MIP was solved to the end)
     plans: list[np.ndarray | None]  # per neighbourhood: its best plan found (over its columns)
     lp_value: np.ndarray  # per neighbourhood: its LP optimum
     lp_columns: np.ndarray  # per column: the neighbourhoods' LP plan (0 for shared columns)
@@ -46,10 +47,8 @@ class Pricer:
         self.blocks = blocks
         arrays = blocks.arrays
         self.local_columns = np.flatnonzero(blocks.of_column >= 0)
-        self.local_rows = np.concatenate([*blocks.rows, np.zeros(0, np.int64)]).astype(np.int64)
-        self._lp = _highs(
-            arrays, blocks.matrix, self.local_columns, np.sort(self.local_rows), integer=False
-        )
+        local_rows = np.setdiff1d(np.arange(arrays.n_rows), blocks.coupling)
+        self._lp = _highs(arrays, blocks.matrix, self.local_columns, local_rows, integer=False)
         self._mips: dict[int, highspy.Highs] = {}
         self._positions = np.arange(len(self.local_columns), dtype=np.int32)
 

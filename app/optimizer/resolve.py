@@ -72,18 +72,20 @@ class Resolver:
         self._stop_at = float("inf")
         self._pass(model)
 
+        def late_or_cancelled() -> bool:
+            late = time.monotonic() > self._deadline
+            return late or (cancel is not None and cancel.is_set())
+
         def interrupt(event: Any) -> None:
             # The flag lives on in HiGHS's callback input into the next run, so it is always
             # written, also to clear it: else a run after an interrupted one stops at once.
-            late = time.monotonic() > self._deadline
-            event.interrupt(late or (cancel is not None and cancel.is_set()))
+            event.interrupt(late_or_cancelled())
 
         def interrupt_mip(event: Any) -> None:
-            late = time.monotonic() > self._deadline
             # Without a plan yet HiGHS reports an infinite primal bound: not "enough".
             found = event.data_out.mip_primal_bound
             enough = self._stop_at < INF and abs(found) < INF and found >= self._stop_at
-            event.interrupt(late or enough or (cancel is not None and cancel.is_set()))
+            event.interrupt(enough or late_or_cancelled())
 
         h.cbMipInterrupt.subscribe(interrupt_mip)
         for callback in (h.cbSimplexInterrupt, h.cbIpmInterrupt):

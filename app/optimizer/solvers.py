@@ -53,11 +53,11 @@ CBC_FALLBACK_SHARE = 0.05
 LARGE_MODEL_COLUMNS = 200_000
 # Share of the time limit the per-neighbourhood bound may use (see `decomposition`).
 DUAL_SHARE = 0.15
-# Off only to measure what the bound buys (`benchmarks.lagrangian_bound`).
-USE_LAGRANGIAN_BOUND = True
 # ... or this share of the time left, when more: a large model's relaxation has used most of it
 # (3,000 neighbourhoods: 25 s of 60), and the bound's plans are what the rest is best spent on.
 DUAL_LEFT = 0.6
+# Off only to measure what the bound buys (`benchmarks.lagrangian_bound`).
+USE_LAGRANGIAN_BOUND = True
 # From this many columns on, HiGHS's MIP alone needs more memory than the machines we size for
 # (13 GB at 2.1 M columns) and improves nothing within any reasonable limit: the answer is the
 # relaxation's rounded plan and its bound.
