@@ -40,6 +40,25 @@ def _construct_quietly() -> None:
 _construct_quietly()
 
 
+# HiGHS's primal heuristics, each with its own switch besides the overall effort.
+_HEURISTIC_SWITCHES = (
+    "mip_heuristic_run_feasibility_jump",
+    "mip_heuristic_run_rins",
+    "mip_heuristic_run_rens",
+    "mip_heuristic_run_root_reduced_cost",
+    "mip_heuristic_run_zi_round",
+    "mip_heuristic_run_shifting",
+)
+
+
+def _without_heuristics(h: highspy.Highs) -> None:
+    """A MIP that only proves: every primal heuristic off, the effort setting included
+    (alone it leaves the root's RINS, RENS and reduced-cost sub-MIPs running)."""
+    h.setOptionValue("mip_heuristic_effort", 0.0)
+    for switch in _HEURISTIC_SWITCHES:
+        h.setOptionValue(switch, False)
+
+
 class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
     """PuLP's in-memory HiGHS interface, with the matrix handed over in one array call."""
 
@@ -53,6 +72,7 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         fix_one: np.ndarray | None = None,
         cuts: list[Cut] | None = None,
         presolve: bool = True,
+        heuristics: bool = True,
     ):
         super().__init__(
             msg=False,
@@ -68,6 +88,7 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         self.fix_zero = np.zeros(0, np.int64) if fix_zero is None else fix_zero
         self.fix_one = np.zeros(0, np.int64) if fix_one is None else fix_one
         self.presolve = presolve
+        self.heuristics = heuristics
         self.cuts = cuts or []
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 (PuLP's name)
@@ -75,6 +96,8 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         h: highspy.Highs = lp.solverModel
         h.setOptionValue("random_seed", 0)
         h.setOptionValue("presolve", "on" if self.presolve else "off")
+        if not self.heuristics:
+            _without_heuristics(h)
         self._pass_model(h)
         if self.warm_start is not None:
             h.setSolution(

@@ -70,17 +70,25 @@ def guided_plan(
     start: np.ndarray | None = None,
     candidates: np.ndarray | None = None,
     good_enough: float | None = None,
+    settle_gap: float | None = None,
 ) -> np.ndarray | None:
     """The best plan among `candidates` (a mask; by default those the relaxation points at),
-    as a full column vector, starting from `start` (whose candidates are kept too); it stops
-    at a plan worth `good_enough` (one the bound already proves)."""
+    as a full column vector, starting from `start` (whose candidates are kept too), within
+    `mip_gap` of the best there. It stops at a plan worth `good_enough` (one the bound already
+    proves), or, when its own bound shows there is none, at one within `settle_gap`."""
     n = model.n_candidates
     keep = _pointed_at(relaxation, n) if candidates is None else candidates[:n].copy()
     if start is not None:
         keep |= start[:n] > 0.5
     mip = Resolver(model, threads=threads, cancel=cancel)
     with mip.cols_fixed(np.flatnonzero(~keep), 0.0):
-        result = mip.solve(gap=mip_gap, time_limit_s=time_limit_s, start=start, stop_at=good_enough)
+        result = mip.solve(
+            gap=mip_gap,
+            time_limit_s=time_limit_s,
+            start=start,
+            stop_at=good_enough,
+            stop_gap=settle_gap,
+        )
     mip.close()
     return result.values if result.has_plan else None
 

@@ -70,6 +70,7 @@ class Resolver:
         self.h = h
         self._deadline = float("inf")
         self._stop_at = float("inf")
+        self._stop_gap = 0.0
         self._pass(model)
 
         def late_or_cancelled() -> bool:
@@ -82,14 +83,23 @@ class Resolver:
             event.interrupt(late_or_cancelled())
 
         def interrupt_mip(event: Any) -> None:
-            # Without a plan yet HiGHS reports an infinite primal bound: not "enough".
-            found = event.data_out.mip_primal_bound
-            enough = self._stop_at < INF and abs(found) < INF and found >= self._stop_at
-            event.interrupt(enough or late_or_cancelled())
+            found, bound = event.data_out.mip_primal_bound, event.data_out.mip_dual_bound
+            event.interrupt(self._enough(found, bound) or late_or_cancelled())
 
         h.cbMipInterrupt.subscribe(interrupt_mip)
         for callback in (h.cbSimplexInterrupt, h.cbIpmInterrupt):
             callback.subscribe(interrupt)
+
+    def _enough(self, found: float, bound: float) -> bool:
+        """Whether a MIP with `stop_at` holds a plan worth that, or can no longer find one
+        and is within `stop_gap` of its own bound. Without a plan yet HiGHS reports an
+        infinite primal bound: never enough."""
+        if self._stop_at >= INF or abs(found) >= INF:
+            return False
+        if found >= self._stop_at:
+            return True
+        out_of_reach = abs(bound) < INF and bound < self._stop_at
+        return out_of_reach and bound - found <= self._stop_gap * max(1.0, abs(found))
 
     def _pass(self, model: Model) -> None:
         arrays = model_arrays(model)
@@ -240,17 +250,21 @@ class Resolver:
         start: np.ndarray | None = None,
         presolve: bool = True,
         stop_at: float | None = None,
+        stop_gap: float | None = None,
     ) -> Resolved:
         """Solve the model as it stands now; a MILP from `start` when given, else an LP.
 
         `presolve=False` for a model whose free part is small: HiGHS's MIP presolve does not
         heed the time limit, and on a model with most columns fixed it can run for minutes.
-        `stop_at`: a MIP stops as soon as it holds a plan worth at least this much."""
+        `stop_at`: a MIP stops as soon as it holds a plan worth at least this much, or, once
+        its bound shows that no plan is, as soon as its plan is within `stop_gap` (relative;
+        default `gap`) of that bound."""
         h = self.h
         h.setOptionValue("presolve", "on" if presolve else "off")
         h.setOptionValue("time_limit", max(0.01, float(time_limit_s)))
         self._deadline = time.monotonic() + max(0.01, float(time_limit_s))
         self._stop_at = float("inf") if stop_at is None else float(stop_at)
+        self._stop_gap = float(gap if stop_gap is None else stop_gap)
         if not self.relaxed:
             h.setOptionValue("mip_rel_gap", float(gap))
             if start is not None and len(start) == h.getNumCol():

@@ -38,6 +38,14 @@ StartFinder = Callable[[float, "np.ndarray | None"], "np.ndarray | None"]
 
 # Share of the time limit the guided MIP may use; it usually needs far less.
 GUIDED_SHARE = 0.1
+# The guided MIP's own gap, as a share of the solve's: a plan closer to its optimum leaves the
+# bound less to prove.
+GUIDED_GAP_SHARE = 0.25
+# The full MIP runs without HiGHS's primal heuristics when the plan it starts from is within
+# this many times the requested gap of the Lagrangian bound: then what is left is mostly
+# proof, and the heuristics' sub-MIPs took 55–65 % of the full MIP's time without finding a
+# better plan (300 neighbourhoods, seeds 2, 4 and 5).
+PROVE_ONLY_GAPS = 2.0
 # Below this many candidates the guided MIP is nearly the whole model, and HiGHS's own search
 # from the rounded plan gets there sooner.
 GUIDED_MIN_CANDIDATES = 10_000
@@ -147,6 +155,9 @@ def _solve_highs(
     if relaxation.status == "infeasible":
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     dual = None
+    # Whether the start is the best of the bound's neighbourhood plans, and near that bound:
+    # then HiGHS's own heuristics search where that MIP has already searched.
+    searched = False
     if relaxation.status == "optimal" and not _stopped(options, deadline):
         if find_start is not None:
             start = _better(costs, start, find_start(_start_budget(deadline), relaxation.values))
@@ -167,7 +178,7 @@ def _solve_highs(
             guided = guided_plan(
                 model,
                 relaxation,
-                options.mip_gap,
+                GUIDED_GAP_SHARE * options.mip_gap,
                 budget,
                 options.threads,
                 options.cancel,
@@ -177,8 +188,17 @@ def _solve_highs(
                 # against 1,300, and a plan 0.02 % better in the same time).
                 None if dual is None else dual.support,
                 None if dual is None else _proven_from(dual.bound, options.mip_gap),
+                # When no plan among them is one the bound proves, the full MIP has to lower
+                # the bound: a plan within the requested gap of the best there will do.
+                options.mip_gap,
             )
             start = _better(costs, start, guided)
+            searched = (
+                dual is not None
+                and guided is not None
+                and start is guided
+                and _only_proof_left(float(costs @ guided), dual.bound, options.mip_gap)
+            )
     if start is None and find_start is not None and not _stopped(options, deadline):
         start = find_start(max(0.5, deadline - time.monotonic()), None)
     bound = relaxation.bound
@@ -220,7 +240,16 @@ def _solve_highs(
     model.problem  # noqa: B018 (PuLP's objects are made on first use: before the MIP's clock starts)
     mip_options = dataclasses.replace(options, time_limit_s=max(0.05, deadline - time.monotonic()))
     cuts = [] if dual is None else dual.cuts
-    outcome = _run_mip(model, mip_options, start, fix_zero, fix_one, cuts, presolve=not large)
+    outcome = _run_mip(
+        model,
+        mip_options,
+        start,
+        fix_zero,
+        fix_one,
+        cuts,
+        presolve=not large,
+        heuristics=not searched,
+    )
     fixed = len(fix_zero) + len(fix_one)
     return _combine(outcome, bound, start, start_value, fixed, options)
 
@@ -264,6 +293,12 @@ def _proven_from(bound: float, mip_gap: float) -> float | None:
     return bound / (1.0 + mip_gap) + 1e-9 * bound
 
 
+def _only_proof_left(value: float, bound: float, mip_gap: float) -> bool:
+    """Whether a plan worth `value` is near enough to `bound` for the full MIP to run
+    without HiGHS's primal heuristics (see PROVE_ONLY_GAPS)."""
+    return relative_gap(value, bound) <= PROVE_ONLY_GAPS * mip_gap
+
+
 def _fixings(
     model: Model,
     relaxation: Relaxation,
@@ -290,9 +325,17 @@ def _run_mip(
     fix_one: np.ndarray,
     cuts: list[Cut],
     presolve: bool = True,
+    heuristics: bool = True,
 ) -> SolveOutcome:
     solver = ArrayHighs(
-        model, options, start, fix_zero=fix_zero, fix_one=fix_one, cuts=cuts, presolve=presolve
+        model,
+        options,
+        start,
+        fix_zero=fix_zero,
+        fix_one=fix_one,
+        cuts=cuts,
+        presolve=presolve,
+        heuristics=heuristics,
     )
     model.problem.solve(solver)
     assert solver.outcome is not None

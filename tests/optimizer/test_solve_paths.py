@@ -17,7 +17,12 @@ from contextlib import contextmanager
 import pytest
 from hypothesis import assume, given, settings
 
+import numpy as np
+
 from app.optimizer import solve, solvers
+from app.optimizer.build import build_model
+from app.optimizer.instance import compile_instance
+from app.optimizer.outcome import SolveOptions
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS, check_against_brute_force
 from tests.reference.evaluate import brute_force, plan_value, plan_violations
@@ -58,6 +63,25 @@ def test_without_the_lagrangian_bound(doc: dict) -> None:
         check_against_brute_force(doc)
     finally:
         solvers.USE_LAGRANGIAN_BOUND = saved
+
+
+@pytest.mark.xdist_group("brute_force")
+@settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
+@given(small_scenarios())
+def test_the_full_mip_without_heuristics(doc: dict) -> None:
+    """The full MIP as it runs from a start near the Lagrangian bound, without HiGHS's primal
+    heuristics, here from no start at all: it must still find the optimum."""
+    model = build_model(compile_instance(parse_scenario(copy.deepcopy(doc))))
+    best, _ = brute_force(doc)
+    none = np.zeros(0, np.int64)
+    options = SolveOptions(time_limit_s=30.0, mip_gap=0.0)
+    outcome = solvers._run_mip(model, options, None, none, none, [], heuristics=False)
+    if best is None:
+        assert outcome.status == "infeasible"
+        return
+    assert outcome.status == "optimal"
+    assert outcome.objective is not None
+    assert math.isclose(outcome.objective, best, rel_tol=1e-6, abs_tol=1e-6)
 
 
 @pytest.mark.xdist_group("brute_force")
