@@ -63,6 +63,9 @@ class LagrangianBound:
     lp_columns: np.ndarray  # per column: the neighbourhoods' LP plan at the best prices
     lp_reduced: np.ndarray  # per column: its reduced cost there (maximisation)
     excess: np.ndarray  # per column: its neighbourhood's LP optimum minus its best plan's
+    blocks: Blocks
+    priced_costs: np.ndarray  # per column: c − yA at the best prices y
+    block_upper: np.ndarray  # per neighbourhood: its best plan's worth there, z_b(y), or more
 
 
 def lagrangian_bound(
@@ -212,6 +215,9 @@ def _result(blocks: Blocks, best: _Best, support: np.ndarray) -> LagrangianBound
         priced.lp_columns,
         priced.lp_reduced,
         excess,
+        blocks,
+        best.priced_costs,
+        priced.upper,
     )
 
 

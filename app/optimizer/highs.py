@@ -18,6 +18,7 @@ import pulp
 from app.optimizer.arrays import load, model_arrays
 from app.optimizer.blocks import Cut
 from app.optimizer.build import Model
+from app.optimizer.highs_options import without_heuristics
 from app.optimizer.outcome import SolveOptions, SolveOutcome, relative_gap, stopped_message
 
 
@@ -38,25 +39,6 @@ def _construct_quietly() -> None:
 
 
 _construct_quietly()
-
-
-# HiGHS's primal heuristics, each with its own switch besides the overall effort.
-_HEURISTIC_SWITCHES = (
-    "mip_heuristic_run_feasibility_jump",
-    "mip_heuristic_run_rins",
-    "mip_heuristic_run_rens",
-    "mip_heuristic_run_root_reduced_cost",
-    "mip_heuristic_run_zi_round",
-    "mip_heuristic_run_shifting",
-)
-
-
-def _without_heuristics(h: highspy.Highs) -> None:
-    """A MIP that only proves: every primal heuristic off, the effort setting included
-    (alone it leaves the root's RINS, RENS and reduced-cost sub-MIPs running)."""
-    h.setOptionValue("mip_heuristic_effort", 0.0)
-    for switch in _HEURISTIC_SWITCHES:
-        h.setOptionValue(switch, False)
 
 
 class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
@@ -97,7 +79,7 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         h.setOptionValue("random_seed", 0)
         h.setOptionValue("presolve", "on" if self.presolve else "off")
         if not self.heuristics:
-            _without_heuristics(h)
+            without_heuristics(h)
         self._pass_model(h)
         if self.warm_start is not None:
             h.setSolution(

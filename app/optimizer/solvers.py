@@ -19,10 +19,10 @@ from app.optimizer.arrays import model_arrays
 from app.optimizer.blocks import Cut
 from app.optimizer.build import Model
 from app.optimizer.cbc import solve_cbc
-from app.optimizer.decomposition import LagrangianBound, lagrangian_bound
+from app.optimizer.decomposition import LagrangianBound
 from app.optimizer.decomposition import fixings as lagrangian_fixings
 from app.optimizer.highs import ArrayHighs
-from app.optimizer.lp_guided import Relaxation, fixings, guided_plan, relax
+from app.optimizer.lp_guided import Relaxation, fixings, relax
 from app.optimizer.outcome import (
     SolveOptions,
     SolveOutcome,
@@ -30,17 +30,13 @@ from app.optimizer.outcome import (
     relative_gap,
     stopped_message,
 )
+from app.optimizer.plan_search import lagrangian, search_plan
 
 __all__ = ["SolveOptions", "SolveOutcome", "Status", "solve_model", "solver_version"]
 
 # A plan within a time budget (seconds), guided by the LP relaxation's columns when given.
 StartFinder = Callable[[float, "np.ndarray | None"], "np.ndarray | None"]
 
-# Share of the time limit the guided MIP may use; it usually needs far less.
-GUIDED_SHARE = 0.1
-# The guided MIP's own gap, as a share of the solve's: a plan closer to its optimum leaves the
-# bound less to prove.
-GUIDED_GAP_SHARE = 0.25
 # The full MIP runs without HiGHS's primal heuristics when the plan it starts from is within
 # this many times the requested gap of the Lagrangian bound: then what is left is mostly
 # proof, and the heuristics' sub-MIPs took 55–65 % of the full MIP's time without finding a
@@ -59,11 +55,6 @@ CBC_FALLBACK_SHARE = 0.05
 # and a MIP over the guided candidates is no longer small: the relaxation's bound and its
 # rounded plan carry the answer, and the MIP runs without presolve from that plan.
 LARGE_MODEL_COLUMNS = 200_000
-# Share of the time limit the per-neighbourhood bound may use (see `decomposition`).
-DUAL_SHARE = 0.15
-# ... or this share of the time left, when more: a large model's relaxation has used most of it
-# (3,000 neighbourhoods: 25 s of 60), and the bound's plans are what the rest is best spent on.
-DUAL_LEFT = 0.6
 # Off only to measure what the bound buys (`benchmarks.lagrangian_bound`).
 USE_LAGRANGIAN_BOUND = True
 # From this many columns on, HiGHS's MIP alone needs more memory than the machines we size for
@@ -162,7 +153,7 @@ def _solve_highs(
         if find_start is not None:
             start = _better(costs, start, find_start(_start_budget(deadline), relaxation.values))
         if USE_LAGRANGIAN_BOUND and neighbourhood_of is not None and model.n_cols < MIP_MAX_COLUMNS:
-            dual = _lagrangian(model, relaxation, neighbourhood_of, options, deadline, start)
+            dual = lagrangian(model, relaxation, neighbourhood_of, options, deadline, start)
         # Over the bound's neighbourhood plans the MIP is small at every size (3,000
         # neighbourhoods: 7,400 of 221,000 candidates) and finds a better plan than HiGHS's
         # search from the greedy's (30 neighbourhoods, seed 2: proven in 42 s, against 1 %
@@ -172,32 +163,13 @@ def _solve_highs(
             GUIDED_MIN_CANDIDATES <= model.n_candidates and not large
         )
         if worth_guiding and not _stopped(options, deadline):
-            budget = deadline - time.monotonic()
-            if not large:
-                budget = min(GUIDED_SHARE * options.time_limit_s, budget)
-            guided = guided_plan(
-                model,
-                relaxation,
-                GUIDED_GAP_SHARE * options.mip_gap,
-                budget,
-                options.threads,
-                options.cancel,
-                start,
-                # The neighbourhood plans the bound's master weighed: far fewer candidates
-                # than the relaxation points at, and better ones (at 300 neighbourhoods, 740
-                # against 1,300, and a plan 0.02 % better in the same time).
-                None if dual is None else dual.support,
-                None if dual is None else _proven_from(dual.bound, options.mip_gap),
-                # When no plan among them is one the bound proves, the full MIP has to lower
-                # the bound: a plan within the requested gap of the best there will do.
-                options.mip_gap,
-            )
-            start = _better(costs, start, guided)
+            found = search_plan(model, relaxation, dual, options, deadline, start, large)
+            start = _better(costs, start, found)
             searched = (
                 dual is not None
-                and guided is not None
-                and start is guided
-                and _only_proof_left(float(costs @ guided), dual.bound, options.mip_gap)
+                and found is not None
+                and start is found
+                and _only_proof_left(float(costs @ found), dual.bound, options.mip_gap)
             )
     if start is None and find_start is not None and not _stopped(options, deadline):
         start = find_start(max(0.5, deadline - time.monotonic()), None)
@@ -252,45 +224,6 @@ def _solve_highs(
     )
     fixed = len(fix_zero) + len(fix_one)
     return _combine(outcome, bound, start, start_value, fixed, options)
-
-
-def _lagrangian(
-    model: Model,
-    relaxation: Relaxation,
-    neighbourhood_of: np.ndarray,
-    options: SolveOptions,
-    deadline: float,
-    start: np.ndarray | None,
-) -> LagrangianBound | None:
-    assert relaxation.values is not None
-    assert relaxation.reduced_costs is not None
-    assert relaxation.row_duals is not None
-    arrays = model_arrays(model)
-    good_enough = None
-    if start is not None:
-        value = float(arrays.costs @ start)
-        good_enough = value + options.mip_gap * abs(value)
-    left = deadline - time.monotonic()
-    until = min(
-        deadline, time.monotonic() + max(DUAL_SHARE * options.time_limit_s, DUAL_LEFT * left)
-    )
-    return lagrangian_bound(
-        arrays,
-        neighbourhood_of,
-        (relaxation.values, relaxation.reduced_costs, relaxation.row_duals),
-        [] if start is None else [start],
-        until,
-        good_enough,
-        options.cancel,
-        options.mip_gap,
-    )
-
-
-def _proven_from(bound: float, mip_gap: float) -> float | None:
-    """The least plan value that `bound` proves within `mip_gap` (None for a bound ≤ 0)."""
-    if bound <= 0:
-        return None
-    return bound / (1.0 + mip_gap) + 1e-9 * bound
 
 
 def _only_proof_left(value: float, bound: float, mip_gap: float) -> bool:

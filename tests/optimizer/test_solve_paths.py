@@ -14,10 +14,9 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
-
-import numpy as np
 
 from app.optimizer import solve, solvers
 from app.optimizer.build import build_model
