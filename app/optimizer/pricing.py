@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from app.optimizer.blocks import Blocks
+from app.optimizer.highs_options import without_heuristics
 from app.optimizer.matrix import INF, ModelArrays
 
 _FRACTIONAL = 1e-6
@@ -126,6 +127,10 @@ class Pricer:
             # the time without it at 300 neighbourhoods).
             h.setOptionValue("presolve", "off")
             h.setOptionValue("mip_rel_gap", 1e-7)
+            # Nor do its heuristics pay: the root and a few nodes settle it, and without them
+            # a neighbourhood's MIP takes 3.6 ms instead of 6.4 (300 neighbourhoods, seed 5,
+            # the same bound).
+            without_heuristics(h)
 
             self._mips[b] = h
         h.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)

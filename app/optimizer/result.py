@@ -19,22 +19,30 @@ from app.schemas.recommendation import (
 )
 
 
-def allocations(inst: Instance, chosen: np.ndarray) -> list[Allocation]:
+def run_values(inst: Instance, chosen: np.ndarray) -> dict[int, float]:
+    """Per funded candidate: the objective lost if that run alone were dropped."""
     effect = improvement(inst, chosen)
     factor = cell_factor(inst)
     weights = piece_weights(inst)
     base = cell_value(inst, effect, weights=weights)
-    primary = inst.primary_domain()
-    names = [n.name for n in inst.scenario.neighbourhoods]
-    rows = []
-    for c in np.flatnonzero(chosen):
-        i, n, s = int(inst.cand_i[c]), int(inst.cand_n[c]), int(inst.cand_s[c])
+    lost = {}
+    for c in np.flatnonzero(chosen).tolist():
+        i, n = int(inst.cand_i[c]), int(inst.cand_n[c])
         # Dropping the run changes its own neighbourhood's cells only.
         without = effect[n] - inst.effects[i][:, None] * inst.effect_years[c][None, :]
         hood = np.array([n])
-        lost = float(
+        lost[c] = float(
             (factor[n] * (base[n] - cell_value(inst, without[None], hood, weights)[0])).sum()
         )
+    return lost
+
+
+def allocations(inst: Instance, chosen: np.ndarray) -> list[Allocation]:
+    primary = inst.primary_domain()
+    names = [n.name for n in inst.scenario.neighbourhoods]
+    rows = []
+    for c, lost in run_values(inst, chosen).items():
+        i, n, s = int(inst.cand_i[c]), int(inst.cand_n[c]), int(inst.cand_s[c])
         corporation = float(inst.corporation[c].sum())
         rows.append(
             Allocation(

@@ -17,6 +17,7 @@ from app.optimizer.arrays import model_arrays
 from app.optimizer.build import Model, build_model
 from app.optimizer.diagnose import diagnose
 from app.optimizer.explain import Context, ExplainOptions, explain
+from app.optimizer.idle_runs import without_idle_runs
 from app.optimizer.instance import Instance, compile_instance
 from app.optimizer.plan_warnings import plan_warnings
 from app.optimizer.result import allocations, improvements, spend
@@ -113,7 +114,8 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
             model=size,
             diagnosis=diagnosis,
         )
-    chosen = np.rint(outcome.values[: inst.n_candidates]).astype(np.int64)
+    values = without_idle_runs(inst, model, outcome.values)
+    chosen = np.rint(values[: inst.n_candidates]).astype(np.int64)
     objective = plan_value(inst, chosen)
     bound = outcome.bound
     if bound is not None and bound < objective - 1e-6 * max(1.0, abs(objective)):
@@ -149,7 +151,7 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         )
     else:
         budget = limits.explain_options.budget(solved - built, time_limit)
-        _explain_into(recommendation, inst, model, outcome.values, limits, budget)
+        _explain_into(recommendation, inst, model, values, limits, budget)
     report.timings.explain_s = round(time.perf_counter() - solved, 4)
     report.timings.total_s = round(time.perf_counter() - started, 4)
     report.peak_memory_mib = _peak_memory_mib()

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from app.optimizer import exchange as exchange_module
 from app.optimizer.build import Model
+from app.optimizer.decomposition import LagrangianBound
 from app.optimizer.exchange import exchange
 from app.optimizer.instance import Instance
 from app.optimizer.lp_guided import relax
@@ -46,23 +47,12 @@ def runs_of(inst: Instance, plan: np.ndarray) -> list[tuple[str, str, int]]:
 @settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
 @given(small_scenarios(), st.integers(1, 3))
 def test_an_exchange_keeps_every_rule_and_never_loses(doc: dict, handful: int) -> None:
-    best, _ = brute_force(doc)
-    assume(best is not None)
-    assert best is not None
-    inst, model, _, found = _lagrangian(copy.deepcopy(doc), with_plan=True)
+    best, inst, model, found, start = _solved(doc)
     assume(found.blocks.count >= 2)
-    start = _start_of(doc, inst, model)
     start_runs = runs_of(inst, start)
     start_value = plan_value(doc, start_runs)
-    plan = exchange(
-        found.blocks,
-        start,
-        found.priced_costs,
-        found.block_upper,
-        time.monotonic() + 0.3,
-        best,  # stops there: nothing is worth more
-        handful=handful,
-    )
+    # Stops at the optimum (nothing is worth more) or after 0.3 s.
+    plan = _exchanged(found, start, 0.3, best, handful)
     runs = runs_of(inst, plan)
     assert plan_violations(doc, runs) == [], runs
     value = plan_value(doc, runs)
@@ -80,22 +70,11 @@ def test_an_exchange_keeps_every_rule_and_never_loses(doc: dict, handful: int) -
 @settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
 @given(small_scenarios())
 def test_every_neighbourhood_at_once_reaches_the_optimum(doc: dict) -> None:
-    best, _ = brute_force(doc)
-    assume(best is not None)
-    assert best is not None
-    inst, model, _, found = _lagrangian(copy.deepcopy(doc), with_plan=True)
-    start = _start_of(doc, inst, model)
+    best, inst, _, found, start = _solved(doc)
     saved = exchange_module.TRY_GAP, exchange_module.TRY_S
     exchange_module.TRY_GAP, exchange_module.TRY_S = 0.0, 30.0
     try:
-        plan = exchange(
-            found.blocks,
-            start,
-            found.priced_costs,
-            found.block_upper,
-            time.monotonic() + 30,
-            handful=found.blocks.count,
-        )
+        plan = _exchanged(found, start, 30.0, None, found.blocks.count)
     finally:
         exchange_module.TRY_GAP, exchange_module.TRY_S = saved
     runs = runs_of(inst, plan)
@@ -112,7 +91,35 @@ def test_the_exchanges_did_something() -> None:
     assert SEEN["new runs"] > 0
 
 
-def _start_of(doc: dict, inst: Instance, model: Model) -> np.ndarray:
+def _solved(doc: dict) -> tuple[float, Instance, Model, LagrangianBound, np.ndarray]:
+    """The brute-force optimum, the instance and model, the Lagrangian bound and the greedy's
+    plan it was found from (feasible scenarios only)."""
+    best, _ = brute_force(doc)
+    assume(best is not None)
+    assert best is not None
+    inst, model, _, found = _lagrangian(copy.deepcopy(doc), with_plan=True)
+    return best, inst, model, found, _start_of(inst, model)
+
+
+def _exchanged(
+    found: LagrangianBound,
+    start: np.ndarray,
+    seconds: float,
+    good_enough: float | None,
+    handful: int,
+) -> np.ndarray:
+    return exchange(
+        found.blocks,
+        start,
+        found.priced_costs,
+        found.block_upper,
+        time.monotonic() + seconds,
+        good_enough,
+        handful=handful,
+    )
+
+
+def _start_of(inst: Instance, model: Model) -> np.ndarray:
     """The greedy's plan, as the bound was found from it."""
     relaxation = relax(model, time.monotonic() + 30, None, None)
     plan = greedy_plan(inst, model, 10.0, relaxation.values)
