@@ -21,7 +21,7 @@ from app.optimizer.build import Model
 from app.optimizer.decomposition import LagrangianBound, lagrangian_bound
 from app.optimizer.exchange import exchange
 from app.optimizer.lp_guided import Relaxation, guided_plan
-from app.optimizer.outcome import SolveOptions
+from app.optimizer.outcome import SolveOptions, relative_gap
 
 # Share of the time limit the Lagrangian bound may use (see `decomposition`).
 DUAL_SHARE = 0.15
@@ -35,6 +35,10 @@ GUIDED_SHARE = 0.05
 GUIDED_GAP_SHARE = 0.25
 # Share of the time limit the exchange search may use after it.
 EXCHANGE_SHARE = 0.1
+# ... and only when the plan is within this many times the requested gap of the bound: further
+# off, what is missing is in the bound, not in the plan (30 neighbourhoods: the bound sits
+# 0.9–2.5 % above the optimum, and the exchanges found nothing in 6 s).
+EXCHANGE_WITHIN = 2.0
 
 
 def lagrangian(
@@ -107,7 +111,8 @@ def search_plan(
         found = start
     if dual is None or found is None or large or proven_from is None:
         return found
-    if float(costs @ found) >= proven_from:
+    value = float(costs @ found)
+    if value >= proven_from or relative_gap(value, dual.bound) > EXCHANGE_WITHIN * options.mip_gap:
         return found
     until = min(deadline, time.monotonic() + EXCHANGE_SHARE * options.time_limit_s)
     return exchange(
