@@ -42,11 +42,11 @@ def without_idle_runs(inst: Instance, model: Model, values: np.ndarray) -> np.nd
             chosen, dropped = trial, True
     if not dropped:
         return values
-    completed = _completed(model, chosen, inst.n_candidates)
+    completed = completed_plan(model, chosen, inst.n_candidates)
     return values if completed is None else completed
 
 
-def _completed(model: Model, chosen: np.ndarray, n_candidates: int) -> np.ndarray | None:
+def completed_plan(model: Model, chosen: np.ndarray, n_candidates: int) -> np.ndarray | None:
     """The plan's other columns (effects, pieces, totals) at their best for these runs."""
     lp = Resolver(model, relaxed=True)
     funded = {int(c): (float(chosen[c]), float(chosen[c])) for c in np.flatnonzero(chosen)}

@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import given, settings
 
 from app.optimizer.build import build_model
-from app.optimizer.idle_runs import _completed, without_idle_runs
+from app.optimizer.idle_runs import completed_plan, without_idle_runs
 from app.optimizer.instance import Instance, compile_instance
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.explain_checks import plan_of, solve_doc
@@ -40,7 +40,7 @@ def _plan_values(doc: dict, runs: set[tuple[str, str]]) -> tuple[Instance, np.nd
     for c in range(inst.n_candidates):
         pair = (inst.intervention_keys[int(inst.cand_i[c])], inst.codes[int(inst.cand_n[c])])
         chosen[c] = pair in runs
-    values = _completed(model, chosen, inst.n_candidates)
+    values = completed_plan(model, chosen, inst.n_candidates)
     assert values is not None
     return inst, without_idle_runs(inst, model, values)
 
