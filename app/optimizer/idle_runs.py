@@ -13,6 +13,7 @@ import numpy as np
 
 from app.optimizer.build import Model
 from app.optimizer.instance import Instance
+from app.optimizer.lines import limit_lines
 from app.optimizer.resolve import Resolver
 from app.optimizer.result import run_values
 from app.optimizer.rules import broken_rules
@@ -20,6 +21,7 @@ from app.optimizer.value import plan_value
 
 # A run adding less than this (relative to the plan's value, or absolute below 1) adds nothing.
 _NOTHING = 1e-9
+MAX_CHECKS = 200
 # Time for the LP that sets the plan's other columns after runs were dropped.
 _COMPLETION_S = 30.0
 
@@ -34,11 +36,14 @@ def without_idle_runs(inst: Instance, model: Model, values: np.ndarray) -> np.nd
     if not idle:
         return values
     spend = inst.corporation.sum(axis=1)
+    lines = limit_lines(inst)
     dropped = False
-    for c in sorted(idle, key=lambda c: (-float(spend[c]), c)):
+    # Each check re-reads the whole plan: past a few hundred idle runs (none seen so far) the
+    # rest stay, rather than the answer waiting on them.
+    for c in sorted(idle, key=lambda c: (-float(spend[c]), c))[:MAX_CHECKS]:
         trial = chosen.copy()
         trial[c] -= 1
-        if plan_value(inst, trial) >= worth - tolerance and not broken_rules(inst, trial):
+        if plan_value(inst, trial) >= worth - tolerance and not broken_rules(inst, trial, lines):
             chosen, dropped = trial, True
     if not dropped:
         return values

@@ -114,7 +114,10 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
             model=size,
             diagnosis=diagnosis,
         )
-    values = without_idle_runs(inst, model, outcome.values)
+    values = outcome.values
+    if model.n_cols < solvers.MIP_MAX_COLUMNS:
+        # At national scale the LP that re-reads a changed plan needs gigabytes: kept as is.
+        values = without_idle_runs(inst, model, values)
     chosen = np.rint(values[: inst.n_candidates]).astype(np.int64)
     objective = plan_value(inst, chosen)
     bound = outcome.bound
