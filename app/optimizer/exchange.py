@@ -24,6 +24,7 @@ import highspy
 import numpy as np
 
 from app.optimizer.blocks import Blocks
+from app.optimizer.decomposition import LagrangianBound
 from app.optimizer.matrix import INF
 from app.optimizer.pricing import highs_over
 
@@ -37,18 +38,17 @@ _RANDOM_SEED = 0
 
 
 def exchange(
-    blocks: Blocks,
+    dual: LagrangianBound,
     plan: np.ndarray,
-    priced_costs: np.ndarray,
-    block_upper: np.ndarray,
     deadline: float,
     good_enough: float | None = None,
     cancel: threading.Event | None = None,
     handful: int = HANDFUL,
 ) -> np.ndarray:
     """A plan at least as good as `plan` (a full column vector meeting every rule), improved
-    until `deadline`, `cancel`, or a plan worth `good_enough`. `priced_costs` (c − yA) and
-    `block_upper` (z_b(y), per neighbourhood) are the bound's at its best prices y."""
+    until `deadline`, `cancel`, or a plan worth `good_enough`; the shortfalls are read at the
+    best prices of the bound `dual`."""
+    blocks, priced_costs = dual.blocks, dual.priced_costs
     arrays = blocks.arrays
     rng = np.random.default_rng(_RANDOM_SEED)
     plan = plan.copy()
@@ -64,17 +64,16 @@ def exchange(
             weights=priced_costs[local] * plan[local],
             minlength=blocks.count,
         )
-        shortfall = np.maximum(0.0, block_upper - worth)
+        shortfall = np.maximum(0.0, dual.block_upper - worth)
         chosen = _handful(shortfall, chosen_before, size, rng)
         chosen_before[chosen] += 1
         better = _best_exchange(blocks, plan, chosen, deadline)
-        if better is None:
-            continue
-        columns, values = better
-        gain = float(arrays.costs[columns] @ (values - plan[columns]))
-        if gain > 1e-9 * max(1.0, abs(value)):
-            plan[columns] = values
-            value += gain
+        if better is not None:
+            columns, values = better
+            gain = float(arrays.costs[columns] @ (values - plan[columns]))
+            if gain > 1e-9 * max(1.0, abs(value)):
+                plan[columns] = values
+                value += gain
         if size == blocks.count:
             break  # every neighbourhood at once: nothing else to try
     return plan

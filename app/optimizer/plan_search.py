@@ -115,15 +115,7 @@ def search_plan(
     if value >= proven_from or relative_gap(value, dual.bound) > EXCHANGE_WITHIN * options.mip_gap:
         return found
     until = min(deadline, time.monotonic() + EXCHANGE_SHARE * options.time_limit_s)
-    return exchange(
-        dual.blocks,
-        found,
-        dual.priced_costs,
-        dual.block_upper,
-        until,
-        proven_from,
-        options.cancel,
-    )
+    return exchange(dual, found, until, proven_from, options.cancel)
 
 
 def proven_from_bound(bound: float, mip_gap: float) -> float | None:

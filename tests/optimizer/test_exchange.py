@@ -120,15 +120,7 @@ def _exchanged(
     good_enough: float | None,
     handful: int,
 ) -> np.ndarray:
-    return exchange(
-        found.blocks,
-        start,
-        found.priced_costs,
-        found.block_upper,
-        time.monotonic() + seconds,
-        good_enough,
-        handful=handful,
-    )
+    return exchange(found, start, time.monotonic() + seconds, good_enough, handful=handful)
 
 
 def _start_of(doc: dict, inst: Instance, model: Model) -> np.ndarray:

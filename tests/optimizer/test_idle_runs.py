@@ -18,6 +18,7 @@ from app.optimizer.instance import Instance, compile_instance
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.explain_checks import plan_of, solve_doc
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS
+from tests.optimizer.test_exchange import runs_of
 from tests.optimizer.test_explain_candidates import _doc
 from tests.reference.evaluate import plan_value, plan_violations
 from tests.strategies import small_scenarios
@@ -26,10 +27,7 @@ TOLERANCE = 1e-6
 
 
 def _runs(inst: Instance, values: np.ndarray) -> set[tuple[str, str]]:
-    return {
-        (inst.intervention_keys[int(inst.cand_i[c])], inst.codes[int(inst.cand_n[c])])
-        for c in np.flatnonzero(values[: inst.n_candidates] > 0.5)
-    }
+    return {(intervention, code) for intervention, code, _ in runs_of(inst, values)}
 
 
 def _plan_values(doc: dict, runs: set[tuple[str, str]]) -> tuple[Instance, np.ndarray]:
