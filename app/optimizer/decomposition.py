@@ -36,6 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from app.optimizer.blocks import Blocks, Cut
+from app.optimizer.highs_options import quiet_highs
 from app.optimizer.lp_guided import reduced_cost_fixings
 from app.optimizer.matrix import INF, ModelArrays
 from app.optimizer.pricing import Priced, Pricer
@@ -230,9 +231,7 @@ class _Master:
         self.blocks = blocks
         arrays = blocks.arrays
         n_coupling = len(blocks.coupling)
-        self.h = h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("random_seed", 0)
+        self.h = h = quiet_highs()
         h.addRows(
             n_coupling,
             blocks.coupling_lower,

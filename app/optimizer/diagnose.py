@@ -53,12 +53,11 @@ class Elastic:
         inst: Instance,
         model: Model,
         *,
-        threads: int | None = None,
         cancel: threading.Event | None = None,
         floors: tuple[float, float] = (10_000.0, 0.5),
     ):
         self.inst = inst
-        self.r = Resolver(model, threads=threads, cancel=cancel)
+        self.r = Resolver(model, cancel=cancel)
         r = self.r
         r.set_costs(np.zeros(r.n_cols), maximize=False)
         self.releases: dict[int, int] = {}  # lock index -> release column
@@ -170,11 +169,10 @@ def diagnose(
     model: Model,
     *,
     time_limit_s: float = 60.0,
-    threads: int | None = None,
     cancel: threading.Event | None = None,
 ) -> Diagnosis:
     deadline = time.monotonic() + time_limit_s
-    elastic = Elastic(inst, model, threads=threads, cancel=cancel)
+    elastic = Elastic(inst, model, cancel=cancel)
     locks = elastic.solve(
         release_locks=True, loosen_rules=False, time_limit_s=deadline - time.monotonic()
     )

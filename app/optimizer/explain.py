@@ -70,7 +70,6 @@ class Context:
     mip_gap: float
     options: ExplainOptions
     deadline: float
-    threads: int | None = None
     cancel: threading.Event | None = None
     chosen: np.ndarray = field(init=False)
     objective: float = field(init=False)
@@ -90,9 +89,7 @@ class Context:
     def resolver(self, name: str) -> Resolver:
         """`milp`, `lp` (the plain LP relaxation) or `fixed` (funded runs fixed at 1)."""
         if name not in self._resolvers:
-            r = Resolver(
-                self.model, relaxed=name != "milp", threads=self.threads, cancel=self.cancel
-            )
+            r = Resolver(self.model, relaxed=name != "milp", cancel=self.cancel)
             if name == "fixed":
                 for c in np.flatnonzero(self.chosen):
                     r.set_col_bounds(int(c), 1.0, 1.0)

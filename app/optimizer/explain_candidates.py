@@ -323,7 +323,7 @@ def _forced(scan: Scan, i: int, n: int, cands: np.ndarray, seconds: float) -> Ca
     best = _best(alone, cands)
     if result.status == "infeasible":
         if ctx.elastic is None:
-            ctx.elastic = Elastic(inst, ctx.model, threads=ctx.threads, cancel=ctx.cancel)
+            ctx.elastic = Elastic(inst, ctx.model, cancel=ctx.cancel)
         blocks = blocking_rules(ctx.elastic, cands, max(0.05, seconds))
         text = "; ".join(b.message for b in blocks) or "no plan with it meets every rule"
         return _row(

@@ -18,7 +18,7 @@ import pulp
 from app.optimizer.arrays import load, model_arrays
 from app.optimizer.blocks import Cut
 from app.optimizer.build import Model
-from app.optimizer.highs_options import without_heuristics
+from app.optimizer.highs_options import HIGHS_THREADS, without_heuristics
 from app.optimizer.outcome import SolveOptions, SolveOutcome, relative_gap, stopped_message
 
 
@@ -59,7 +59,6 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         super().__init__(
             msg=False,
             gapRel=options.mip_gap,
-            threads=options.threads,
             timeLimit=options.time_limit_s,
         )
         self.model = model
@@ -77,6 +76,7 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         self.createAndConfigureSolver(lp)
         h: highspy.Highs = lp.solverModel
         h.setOptionValue("random_seed", 0)
+        h.setOptionValue("threads", HIGHS_THREADS)
         h.setOptionValue("presolve", "on" if self.presolve else "off")
         if not self.heuristics:
             without_heuristics(h)

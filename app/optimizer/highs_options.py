@@ -1,8 +1,18 @@
-"""HiGHS settings shared by the MIPs that only need to prove, not to search."""
+"""HiGHS settings shared by every instance we make, and by the MIPs that only need to prove.
+
+Every HiGHS run in the process uses one thread. HiGHS keeps one thread pool per process, sized
+by the first run, and refuses (with an error, not an answer) any later run whose `threads`
+differs from it: a solve asking for one thread after one that asked for none would fail. Our own
+stages run side by side instead (see `portfolio`), and HiGHS's own threads bought little here
+(300 neighbourhoods: the Lagrangian bound and the full MIP within noise of one thread, while the
+second thread spun on the core the other stage needed).
+"""
 
 from __future__ import annotations
 
 import highspy
+
+HIGHS_THREADS = 1
 
 # HiGHS's primal heuristics, each with its own switch besides the overall effort.
 _HEURISTIC_SWITCHES = (
@@ -21,3 +31,13 @@ def without_heuristics(h: highspy.Highs) -> None:
     h.setOptionValue("mip_heuristic_effort", 0.0)
     for switch in _HEURISTIC_SWITCHES:
         h.setOptionValue(switch, False)
+
+
+def quiet_highs() -> highspy.Highs:
+    """A HiGHS instance that prints nothing, breaks ties the same way every run and uses one
+    thread (see above)."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("threads", HIGHS_THREADS)
+    return h

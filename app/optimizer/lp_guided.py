@@ -43,11 +43,10 @@ class Relaxation:
 def relax(
     model: Model,
     deadline: float,
-    threads: int | None,
     cancel: threading.Event | None,
     presolve: bool = True,
 ) -> Relaxation:
-    lp = Resolver(model, relaxed=True, threads=threads, cancel=cancel)
+    lp = Resolver(model, relaxed=True, cancel=cancel)
     result = lp.solve(time_limit_s=max(0.01, deadline - time.monotonic()), presolve=presolve)
     lp.close()
     if result.status == "infeasible":
@@ -65,7 +64,6 @@ def guided_plan(
     relaxation: Relaxation,
     mip_gap: float,
     time_limit_s: float,
-    threads: int | None,
     cancel: threading.Event | None,
     start: np.ndarray | None = None,
     candidates: np.ndarray | None = None,
@@ -80,7 +78,7 @@ def guided_plan(
     keep = _pointed_at(relaxation, n) if candidates is None else candidates[:n].copy()
     if start is not None:
         keep |= start[:n] > 0.5
-    mip = Resolver(model, threads=threads, cancel=cancel)
+    mip = Resolver(model, cancel=cancel)
     with mip.cols_fixed(np.flatnonzero(~keep), 0.0):
         result = mip.solve(
             gap=mip_gap,

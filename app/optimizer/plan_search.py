@@ -95,7 +95,6 @@ def search_plan(
         relaxation,
         GUIDED_GAP_SHARE * options.mip_gap,
         budget,
-        options.threads,
         options.cancel,
         start,
         # The neighbourhood plans the bound's master weighed: far fewer candidates than the

@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from app.optimizer.blocks import Blocks
-from app.optimizer.highs_options import without_heuristics
+from app.optimizer.highs_options import quiet_highs, without_heuristics
 from app.optimizer.matrix import INF, ModelArrays
 
 _FRACTIONAL = 1e-6
@@ -153,9 +153,7 @@ def highs_over(
     integer: bool,
 ) -> highspy.Highs:
     """A quiet HiGHS instance of the model's `rows` over its `cols` (maximisation, costs 0)."""
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("random_seed", 0)
+    h = quiet_highs()
     h.addCols(
         len(cols),
         np.zeros(len(cols)),

@@ -22,6 +22,7 @@ import numpy as np
 
 from app.optimizer.arrays import load, model_arrays
 from app.optimizer.build import Model
+from app.optimizer.highs_options import quiet_highs
 
 Status = Literal["optimal", "feasible", "infeasible", "error"]
 INF = highspy.kHighsInf
@@ -53,7 +54,6 @@ class Resolver:
         model: Model,
         *,
         relaxed: bool = False,
-        threads: int | None = None,
         cancel: threading.Event | None = None,
     ):
         self.model = model
@@ -62,11 +62,7 @@ class Resolver:
         self.n_cols = model.n_cols
         self.n_rows = model.n_rows
         self._row_of: dict[str, list[int]] | None = None
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("random_seed", 0)
-        if threads is not None:
-            h.setOptionValue("threads", threads)
+        h = quiet_highs()
         self.h = h
         self._deadline = float("inf")
         self._stop_at = float("inf")

@@ -100,7 +100,6 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
                 inst,
                 model,
                 time_limit_s=time_limit,
-                threads=settings.threads,
                 cancel=limits.cancel,
             )
         report.timings.explain_s = round(time.perf_counter() - solved, 4)
@@ -183,7 +182,6 @@ def _explain_into(
         settings.mip_gap,
         options,
         time.monotonic() + budget,
-        threads=settings.threads,
         cancel=limits.cancel,
     )
     if limits.explain:

@@ -141,7 +141,7 @@ def _solve_highs(
     # neighbourhoods: 0.6 s against 1.5 s; 1,000: 5 s against 8.5 s), and on a large model
     # presolve's copy of it costs more memory than it saves.
     relax_started = time.monotonic()
-    relaxation = relax(model, deadline - reserve, options.threads, options.cancel, presolve=False)
+    relaxation = relax(model, deadline - reserve, options.cancel, presolve=False)
     relax_seconds = time.monotonic() - relax_started
     if relaxation.status == "infeasible":
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")

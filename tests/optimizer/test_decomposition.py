@@ -75,7 +75,7 @@ def _lagrangian(doc: dict, with_plan: bool) -> tuple[Instance, Model, float, Lag
     relaxation's prices alone, or (`with_plan`) by column generation from the greedy's plan."""
     inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
     model = build_model(inst)
-    relaxation = relax(model, time.monotonic() + 30, None, None)
+    relaxation = relax(model, time.monotonic() + 30, None)
     assert relaxation.status == "optimal"
     assert relaxation.bound is not None
     assert relaxation.row_duals is not None

@@ -19,7 +19,7 @@ def _document(name: str) -> dict:
     return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
 
 
-def _with_solver(document: dict, name: str, **settings: float) -> dict:
+def _with_solver(document: dict, name: str, **settings: float | None) -> dict:
     changed = copy.deepcopy(document)
     changed["solver"] = {"name": name, "mip_gap": 0, "time_limit_s": 60, **settings}
     return changed
@@ -92,6 +92,18 @@ class TestSolversAgree:
         results = {name: solve(parse_scenario(_with_solver(document, name))) for name in SOLVERS}
         assert {r.status for r in results.values()} == {"optimal"}
         assert results["highs"].objective == pytest.approx(results["cbc"].objective, rel=1e-6)
+
+    def test_at_any_thread_count_asked_in_turn(self) -> None:
+        """HiGHS sizes one thread pool per process on its first run and refuses any later run
+        that asks for another size; solves asking for different counts in one process each
+        reach CBC's optimum all the same."""
+        document = _small_utrecht()
+        reference = solve(parse_scenario(_with_solver(document, "cbc")))
+        assert reference.status == "optimal"
+        for threads in (None, 1, 3, 1):
+            result = solve(parse_scenario(_with_solver(document, "highs", threads=threads)))
+            assert result.status == "optimal", threads
+            assert result.objective == pytest.approx(reference.objective, rel=1e-6), threads
 
     def test_within_the_gap_on_the_full_utrecht_question(self) -> None:
         document = _document("utrecht.json")

@@ -131,7 +131,7 @@ def _start_of(doc: dict, inst: Instance, model: Model) -> np.ndarray:
         empty = completed_plan(model, np.zeros(inst.n_candidates, np.int64), inst.n_candidates)
         assert empty is not None
         return empty
-    relaxation = relax(model, time.monotonic() + 30, None, None)
+    relaxation = relax(model, time.monotonic() + 30, None)
     plan = greedy_plan(inst, model, 10.0, relaxation.values)
     assume(plan is not None)
     assert plan is not None

@@ -71,7 +71,7 @@ def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> Non
     model = build_model(inst)
     plans = every_plan(doc)
     assume(plans)
-    relaxation = relax(model, time.monotonic() + 30, None, None)
+    relaxation = relax(model, time.monotonic() + 30, None)
     assert relaxation.status == "optimal"
     assert relaxation.bound is not None
     optimum = max(value for _, value in plans)
@@ -100,15 +100,15 @@ def test_the_guided_mip_stops_at_a_plan_worth_enough() -> None:
     start; asked for nothing, it finds a better plan (so the stop is what ended it)."""
     inst = compile_instance(parse_scenario(random_scenario(30, 40, 3, 1)))
     model = build_model(inst)
-    relaxation = relax(model, time.monotonic() + 60, None, None)
+    relaxation = relax(model, time.monotonic() + 60, None)
     start = greedy_plan(inst, model, 10.0, relaxation.values)
     assert start is not None
     costs = model.arrays.costs
     start_value = float(costs @ start)
-    stopped = guided_plan(model, relaxation, 0.0, 60.0, None, None, start, None, start_value)
+    stopped = guided_plan(model, relaxation, 0.0, 60.0, None, start, None, start_value)
     assert stopped is not None
     assert abs(float(costs @ stopped) - start_value) <= TOLERANCE * abs(start_value)
-    searched = guided_plan(model, relaxation, 0.0, 60.0, None, None, start)
+    searched = guided_plan(model, relaxation, 0.0, 60.0, None, start)
     assert searched is not None
     assert float(costs @ searched) > start_value * (1 + 1e-4)
 
@@ -136,14 +136,14 @@ def test_the_guided_mip_settles_when_no_plan_is_worth_enough() -> None:
     the guided MIP answers with a plan within that gap of the best one it can find."""
     inst = compile_instance(parse_scenario(random_scenario(30, 40, 3, 1)))
     model = build_model(inst)
-    relaxation = relax(model, time.monotonic() + 60, None, None)
+    relaxation = relax(model, time.monotonic() + 60, None)
     assert relaxation.bound is not None
     start = greedy_plan(inst, model, 10.0, relaxation.values)
     costs = model.arrays.costs
-    best = guided_plan(model, relaxation, 0.0, 60.0, None, None, start)
+    best = guided_plan(model, relaxation, 0.0, 60.0, None, start)
     assert best is not None
     settled = guided_plan(
-        model, relaxation, 0.0, 60.0, None, None, start, None, 2 * relaxation.bound, 0.01
+        model, relaxation, 0.0, 60.0, None, start, None, 2 * relaxation.bound, 0.01
     )
     assert settled is not None
     assert float(costs @ settled) >= float(costs @ best) / 1.01 - TOLERANCE
