@@ -41,6 +41,14 @@ def _construct_quietly() -> None:
 _construct_quietly()
 
 
+_STOPPED_EARLY = (
+    highspy.HighsModelStatus.kTimeLimit,
+    highspy.HighsModelStatus.kInterrupt,
+    highspy.HighsModelStatus.kIterationLimit,
+    highspy.HighsModelStatus.kSolutionLimit,
+)
+
+
 class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
     """PuLP's in-memory HiGHS interface, with the matrix handed over in one array call."""
 
@@ -133,7 +141,11 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         if model_status == kinds.kModelEmpty:
             return SolveOutcome("optimal", np.zeros(0), 0.0, 0.0, 0.0)
         if not has_solution:
+            # HiGHS reports a bound of 0 after a run it refused (an option it rejects, a model
+            # it cannot load): only a run that stopped early has a bound worth reading.
+            stopped = model_status in _STOPPED_EARLY
             bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+            bound = bound if stopped else None
             return SolveOutcome(
                 "error",
                 None,
