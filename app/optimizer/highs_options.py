@@ -2,10 +2,9 @@
 
 Every HiGHS run in the process uses one thread. HiGHS keeps one thread pool per process, sized
 by the first run, and refuses (with an error, not an answer) any later run whose `threads`
-differs from it: a solve asking for one thread after one that asked for none would fail. Our own
-stages run side by side instead (see `portfolio`), and HiGHS's own threads bought little here
-(300 neighbourhoods: the Lagrangian bound and the full MIP within noise of one thread, while the
-second thread spun on the core the other stage needed).
+differs from it: a solve asking for one thread after one that asked for none would fail. HiGHS's
+own threads bought little here (300 neighbourhoods: the Lagrangian bound and the full MIP within
+noise of one thread).
 """
 
 from __future__ import annotations

@@ -87,6 +87,8 @@ def search_plan(
     """The best plan the two searches find from `start` (None when neither finds one)."""
     costs = model.arrays.costs
     proven_from = None if dual is None else proven_from_bound(dual.bound, options.mip_gap)
+    if start is not None and proven_from is not None and float(costs @ start) >= proven_from:
+        return start  # the bound stopped because it proves the start: nothing to search for
     budget = deadline - time.monotonic()
     if not large:
         budget = min(GUIDED_SHARE * options.time_limit_s, budget)
