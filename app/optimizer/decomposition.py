@@ -79,17 +79,18 @@ def lagrangian_bound(
     good_enough: float | None = None,
     cancel: threading.Event | None = None,
     mip_gap: float = 0.0,
+    workers: int = 1,
 ) -> LagrangianBound | None:
     """The Lagrangian bound, starting from the relaxation's (values, reduced costs, row
     duals) and the feasible `plans` (full column vectors; none is needed: the master starts
     feasible through its artificial columns, see `_Master`). Stops
     at `deadline`, on `cancel`, once the bound is at most `good_enough`, or when the master is
-    within a small share of `mip_gap` of it. None when not even the first prices could be
-    priced in time."""
+    within a small share of `mip_gap` of it. `workers` neighbourhood MIPs run at once. None
+    when not even the first prices could be priced in time."""
     blocks = Blocks.of(arrays, candidate_block)
     if blocks.count == 0:
         return None
-    pricer = Pricer(blocks)
+    pricer = Pricer(blocks, workers)
     try:
         return _column_generation(
             blocks,

@@ -9,9 +9,14 @@ noise of one thread).
 
 from __future__ import annotations
 
+import os
+
 import highspy
 
 HIGHS_THREADS = 1
+# Our own threads instead run separate HiGHS instances side by side (the neighbourhood MIPs of
+# the Lagrangian bound, see `pricing`): at most this many, and no more than the cores.
+MAX_WORKERS = 4
 
 # HiGHS's primal heuristics, each with its own switch besides the overall effort.
 _HEURISTIC_SWITCHES = (
@@ -30,6 +35,17 @@ def without_heuristics(h: highspy.Highs) -> None:
     h.setOptionValue("mip_heuristic_effort", 0.0)
     for switch in _HEURISTIC_SWITCHES:
         h.setOptionValue(switch, False)
+
+
+def workers(threads: int | None) -> int:
+    """How many HiGHS runs may go at once: the client's `threads`, else every core, within
+    MAX_WORKERS and the cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))
+    else:  # pragma: no cover (not on Linux)
+        cores = os.cpu_count() or 1
+    wanted = cores if threads is None else threads
+    return max(1, min(MAX_WORKERS, cores, wanted))
 
 
 def quiet_highs() -> highspy.Highs:

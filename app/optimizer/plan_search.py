@@ -20,6 +20,7 @@ from app.optimizer.arrays import model_arrays
 from app.optimizer.build import Model
 from app.optimizer.decomposition import LagrangianBound, lagrangian_bound
 from app.optimizer.exchange import exchange
+from app.optimizer.highs_options import workers
 from app.optimizer.lp_guided import Relaxation, guided_plan
 from app.optimizer.outcome import SolveOptions, relative_gap
 
@@ -72,6 +73,7 @@ def lagrangian(
         good_enough,
         options.cancel,
         options.mip_gap,
+        workers(options.threads),
     )
 
 

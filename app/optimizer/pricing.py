@@ -15,6 +15,7 @@ MIP solved, with its own HiGHS instance kept between rounds.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import highspy
@@ -44,8 +45,10 @@ class Priced:
 class Pricer:
     """Solves every neighbourhood at the prices given, keeping HiGHS instances between calls."""
 
-    def __init__(self, blocks: Blocks):
+    def __init__(self, blocks: Blocks, workers: int = 1):
         self.blocks = blocks
+        self.workers = workers
+        self._pool: ThreadPoolExecutor | None = None
         arrays = blocks.arrays
         self.local_columns = np.flatnonzero(blocks.of_column >= 0)
         local_rows = np.setdiff1d(np.arange(arrays.n_rows), blocks.coupling)
@@ -54,6 +57,9 @@ class Pricer:
         self._positions = np.arange(len(self.local_columns), dtype=np.int32)
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         for h in [self._lp, *self._mips.values()]:
             h.clear()
         self._mips.clear()
@@ -82,21 +88,57 @@ class Pricer:
             minlength=blocks.count,
         )
         fractional = arrays.integer & (np.abs(lp_columns - np.rint(lp_columns)) > _FRACTIONAL)
-        to_solve = set(np.unique(blocks.of_column[fractional]).tolist())
+        to_solve = np.unique(blocks.of_column[fractional]).tolist()
+        solved = self._block_mips(to_solve, priced_costs, deadline)
+        if solved is None:
+            return None
         upper = lp_value.copy()
         plans: list[np.ndarray | None] = []
         for b, cols in enumerate(blocks.columns):
-            if b not in to_solve:
+            if b not in solved:
                 plans.append(lp_columns[cols])
                 continue
-            if time.monotonic() >= deadline:
-                return None
-            found = self._block_mip(b, priced_costs[cols], deadline)
-            if found is None:
-                return None
-            upper[b] = min(found[0], lp_value[b])
-            plans.append(found[1])
+            bound, plan = solved[b]
+            upper[b] = min(bound, lp_value[b])
+            plans.append(plan)
         return Priced(upper, plans, lp_value, lp_columns, lp_reduced)
+
+    def _block_mips(
+        self, to_solve: list[int], priced_costs: np.ndarray, deadline: float
+    ) -> dict[int, tuple[float, np.ndarray | None]] | None:
+        """The MIPs of the neighbourhoods `to_solve`, spread over the workers (each
+        neighbourhood has its own HiGHS instance, and HiGHS lets go of Python's lock while it
+        runs); None when time ran out or HiGHS could not say."""
+        columns = self.blocks.columns
+
+        def solve_share(
+            share: list[int],
+        ) -> list[tuple[int, tuple[float, np.ndarray | None]]] | None:
+            found = []
+            for b in share:
+                if time.monotonic() >= deadline:
+                    return None
+                result = self._block_mip(b, priced_costs[columns[b]], deadline)
+                if result is None:
+                    return None
+                found.append((b, result))
+            return found
+
+        if self.workers < 2 or len(to_solve) < 2:
+            shares = [solve_share(to_solve)]
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="pricing")
+            # Every worker-th neighbourhood to each worker: neighbouring codes are alike in
+            # size, so the shares take about as long.
+            parts = [to_solve[w :: self.workers] for w in range(self.workers)]
+            shares = list(self._pool.map(solve_share, parts))
+        solved: dict[int, tuple[float, np.ndarray | None]] = {}
+        for share in shares:
+            if share is None:
+                return None
+            solved.update(share)
+        return solved
 
     def _solve_lp(
         self, priced_costs: np.ndarray, deadline: float

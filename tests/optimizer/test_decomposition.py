@@ -12,6 +12,7 @@ import time
 from collections import Counter
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -70,9 +71,12 @@ def _knapsack_per_neighbourhood() -> dict:
     }
 
 
-def _lagrangian(doc: dict, with_plan: bool) -> tuple[Instance, Model, float, LagrangianBound]:
+def _lagrangian(
+    doc: dict, with_plan: bool, workers: int = 2
+) -> tuple[Instance, Model, float, LagrangianBound]:
     """The instance, its model, the relaxation's bound and the Lagrangian bound: from the
-    relaxation's prices alone, or (`with_plan`) by column generation from the greedy's plan."""
+    relaxation's prices alone, or (`with_plan`) by column generation from the greedy's plan,
+    with `workers` neighbourhood MIPs at once."""
     inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
     model = build_model(inst)
     relaxation = relax(model, time.monotonic() + 30, None)
@@ -93,20 +97,24 @@ def _lagrangian(doc: dict, with_plan: bool) -> tuple[Instance, Model, float, Lag
         (relaxation.values, relaxation.reduced_costs, relaxation.row_duals),
         plans,
         time.monotonic() + 30,
+        workers=workers,
     )
     assert found is not None
     return inst, model, relaxation.bound, found
 
 
-def _bound_of(doc: dict, with_plan: bool = False) -> tuple[float, float, int]:
+def _bound_of(doc: dict, with_plan: bool = False, workers: int = 2) -> tuple[float, float, int]:
     """(relaxation's bound, Lagrangian bound, number of cuts)."""
-    _, _, relaxed, found = _lagrangian(doc, with_plan)
+    _, _, relaxed, found = _lagrangian(doc, with_plan, workers)
     return relaxed, found.bound, len(found.cuts)
 
 
-def test_the_bound_of_two_capped_neighbourhoods_is_their_best_plans() -> None:
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_the_bound_of_two_capped_neighbourhoods_is_their_best_plans(workers: int) -> None:
+    """Both neighbourhoods' LP plans are fractional, so each needs its MIP: one after the
+    other, side by side, or with a worker to spare."""
     doc = _knapsack_per_neighbourhood()
-    relaxed, bound, cuts = _bound_of(doc, with_plan=False)
+    relaxed, bound, cuts = _bound_of(doc, with_plan=False, workers=workers)
     best, _ = brute_force(doc)
     assert best is not None
     # Value = effect × homes per run (weight 1, no discounting): 0.10 × 100 per neighbourhood
@@ -136,11 +144,11 @@ def test_columns_fall_into_their_neighbourhood_or_into_none() -> None:
 
 
 @settings(max_examples=120, **PROPERTY_SETTINGS)
-@given(small_scenarios(), st.booleans())
-def test_the_bound_holds_for_every_plan(doc: dict, with_plan: bool) -> None:
+@given(small_scenarios(), st.booleans(), st.sampled_from([1, 2]))
+def test_the_bound_holds_for_every_plan(doc: dict, with_plan: bool, workers: int) -> None:
     best, _ = brute_force(doc)
     assume(best is not None)
-    relaxed, bound, cuts = _bound_of(doc, with_plan)
+    relaxed, bound, cuts = _bound_of(doc, with_plan, workers)
     slack = TOLERANCE * max(1.0, abs(best))
     assert bound >= best - slack, "the Lagrangian bound cut off a plan"
     assert bound <= relaxed + slack, "the Lagrangian bound is weaker than the relaxation"
