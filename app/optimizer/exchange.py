@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import highspy
 import numpy as np
@@ -34,7 +35,6 @@ HANDFUL = 10
 # Each small MIP's time, and its gap: it is one of many, and needs only a better plan.
 TRY_S = 0.3
 TRY_GAP = 0.002
-_RANDOM_SEED = 0
 
 
 def exchange(
@@ -44,13 +44,17 @@ def exchange(
     good_enough: float | None = None,
     cancel: threading.Event | None = None,
     handful: int = HANDFUL,
+    on_plan: Callable[[np.ndarray], None] | None = None,
+    seed: int = 0,
 ) -> np.ndarray:
     """A plan at least as good as `plan` (a full column vector meeting every rule), improved
     until `deadline`, `cancel`, or a plan worth `good_enough`; the shortfalls are read at the
-    best prices of the bound `dual`."""
+    best prices of the bound `dual`. `on_plan` hears of every improvement; `seed` seeds the
+    random half of each handful (a search that goes on from where another stopped takes
+    another seed, or it would draw the same neighbourhoods again)."""
     blocks, priced_costs = dual.blocks, dual.priced_costs
     arrays = blocks.arrays
-    rng = np.random.default_rng(_RANDOM_SEED)
+    rng = np.random.default_rng(seed)
     plan = plan.copy()
     value = float(arrays.costs @ plan)
     local = np.flatnonzero(blocks.of_column >= 0)
@@ -74,6 +78,8 @@ def exchange(
             if gain > 1e-9 * max(1.0, abs(value)):
                 plan[columns] = values
                 value += gain
+                if on_plan is not None:
+                    on_plan(plan)
         if size == blocks.count:
             break  # every neighbourhood at once: nothing else to try
     return plan

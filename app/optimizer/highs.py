@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 import highspy
@@ -63,7 +64,11 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         cuts: list[Cut] | None = None,
         presolve: bool = True,
         heuristics: bool = True,
+        on_bound: Callable[[float], None] | None = None,
+        on_plan: Callable[[np.ndarray], None] | None = None,
     ):
+        """`on_bound` and `on_plan` hear of the MIP's bound and of its better plans as it
+        runs (for a race beside another search, see `portfolio`)."""
         super().__init__(
             msg=False,
             gapRel=options.mip_gap,
@@ -79,6 +84,8 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         self.presolve = presolve
         self.heuristics = heuristics
         self.cuts = cuts or []
+        self.on_bound = on_bound
+        self.on_plan = on_plan
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 (PuLP's name)
         self.createAndConfigureSolver(lp)
@@ -104,6 +111,7 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
 
         for callback in (h.cbMipInterrupt, h.cbSimplexInterrupt, h.cbIpmInterrupt):
             callback.subscribe(interrupt)
+        self._report_progress(h)
         h.run()
         self.outcome = self._read_outcome(h)
         if self.outcome.values is not None:
@@ -116,6 +124,23 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         }.get(self.outcome.status, pulp.LpStatusUndefined)
         lp.assignStatus(status)
         return status
+
+    def _report_progress(self, h: highspy.Highs) -> None:
+        on_bound, on_plan = self.on_bound, self.on_plan
+        if on_bound is not None:
+            last = [np.inf]
+
+            def bound(event: Any) -> None:
+                found = float(event.data_out.mip_dual_bound)
+                if found < last[0] and np.isfinite(found):
+                    last[0] = found
+                    on_bound(found)
+
+            h.cbMipInterrupt.subscribe(bound)
+        if on_plan is not None:
+            h.cbMipImprovingSolution.subscribe(
+                lambda event: on_plan(np.asarray(event.data_out.mip_solution, dtype=float))
+            )
 
     def _pass_model(self, h: highspy.Highs) -> None:
         arrays = model_arrays(self.model)

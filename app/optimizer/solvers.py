@@ -9,6 +9,7 @@ one wall-clock deadline. CBC gets the model as it is.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable
 from importlib import metadata
@@ -22,6 +23,7 @@ from app.optimizer.cbc import solve_cbc
 from app.optimizer.decomposition import LagrangianBound
 from app.optimizer.decomposition import fixings as lagrangian_fixings
 from app.optimizer.highs import ArrayHighs
+from app.optimizer.highs_options import workers
 from app.optimizer.lp_guided import Relaxation, fixings, relax
 from app.optimizer.outcome import (
     SolveOptions,
@@ -30,7 +32,8 @@ from app.optimizer.outcome import (
     relative_gap,
     stopped_message,
 )
-from app.optimizer.plan_search import lagrangian, search_plan
+from app.optimizer.plan_search import lagrangian, prove_beside_exchange, search_plan
+from app.optimizer.race import Race
 
 __all__ = ["SolveOptions", "SolveOutcome", "Status", "solve_model", "solver_version"]
 
@@ -211,6 +214,30 @@ def _solve_highs(
     fix_zero, fix_one = _fixings(model, relaxation, dual, start_value)
     model.problem  # noqa: B018 (PuLP's objects are made on first use: before the MIP's clock starts)
     mip_options = dataclasses.replace(options, time_limit_s=max(0.05, deadline - time.monotonic()))
+    fixed = len(fix_zero) + len(fix_one)
+    if searched and dual is not None and start is not None and workers(options.threads) > 1:
+        race = Race(costs, options.mip_gap, options.cancel)
+        race.offer_plan(start)
+        race.offer_bound(np.inf if bound is None else bound)
+        searched_plan, cuts = start, dual.cuts
+
+        def prove(stop: threading.Event, raised: Callable[[float], None]) -> SolveOutcome:
+            proving = dataclasses.replace(mip_options, cancel=stop)
+            return _run_mip(
+                model,
+                proving,
+                searched_plan,
+                fix_zero,
+                fix_one,
+                cuts,
+                heuristics=False,
+                on_bound=raised,
+                on_plan=race.offer_plan,
+            )
+
+        outcome = prove_beside_exchange(race, dual, start, deadline, prove, fixed > 0)
+        assert race.plan is not None
+        return _combine(outcome, race.bound, race.plan, race.value, fixed, options)
     cuts = [] if dual is None else dual.cuts
     outcome = _run_mip(
         model,
@@ -222,7 +249,6 @@ def _solve_highs(
         presolve=not large,
         heuristics=not searched,
     )
-    fixed = len(fix_zero) + len(fix_one)
     return _combine(outcome, bound, start, start_value, fixed, options)
 
 
@@ -259,6 +285,8 @@ def _run_mip(
     cuts: list[Cut],
     presolve: bool = True,
     heuristics: bool = True,
+    on_bound: Callable[[float], None] | None = None,
+    on_plan: Callable[[np.ndarray], None] | None = None,
 ) -> SolveOutcome:
     solver = ArrayHighs(
         model,
@@ -269,6 +297,8 @@ def _run_mip(
         cuts=cuts,
         presolve=presolve,
         heuristics=heuristics,
+        on_bound=on_bound,
+        on_plan=on_plan,
     )
     model.problem.solve(solver)
     assert solver.outcome is not None
