@@ -215,7 +215,8 @@ def _solve_highs(
     model.problem  # noqa: B018 (PuLP's objects are made on first use: before the MIP's clock starts)
     mip_options = dataclasses.replace(options, time_limit_s=max(0.05, deadline - time.monotonic()))
     fixed = len(fix_zero) + len(fix_one)
-    if searched and dual is not None and start is not None and workers(options.threads) > 1:
+    beside = searched and not large and workers(options.threads) > 1
+    if beside and dual is not None and start is not None:
         race = Race(costs, options.mip_gap, options.cancel)
         race.offer_plan(start)
         race.offer_bound(np.inf if bound is None else bound)
