@@ -170,7 +170,9 @@ def test_the_proof_beside_the_exchange_search_reaches_the_optimum(doc: dict) -> 
         )
 
     outcome = prove_beside_exchange(race, found, start, time.monotonic() + 30, prove, False)
-    assert outcome.status in ("optimal", "feasible")
+    # The MIP may be stopped before it holds a plan when the exchanges decide the race first;
+    # it may never say there is none.
+    assert outcome.status != "infeasible"
     assert race.plan is not None
     runs = runs_of(inst, race.plan)
     assert plan_violations(doc, runs) == []
