@@ -168,9 +168,8 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         if not has_solution:
             # HiGHS reports a bound of 0 after a run it refused (an option it rejects, a model
             # it cannot load): only a run that stopped early has a bound worth reading.
-            stopped = model_status in _STOPPED_EARLY
-            bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
-            bound = bound if stopped else None
+            readable = model_status in _STOPPED_EARLY and np.isfinite(info.mip_dual_bound)
+            bound = float(info.mip_dual_bound) if readable else None
             return SolveOutcome(
                 "error",
                 None,

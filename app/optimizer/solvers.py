@@ -25,12 +25,12 @@ from app.optimizer.decomposition import fixings as lagrangian_fixings
 from app.optimizer.highs import ArrayHighs
 from app.optimizer.highs_options import workers
 from app.optimizer.lp_guided import Relaxation, fixings, relax
+from app.optimizer.mip_outcome import combine, without_mip
 from app.optimizer.outcome import (
     SolveOptions,
     SolveOutcome,
     Status,
     relative_gap,
-    stopped_message,
 )
 from app.optimizer.plan_search import lagrangian, prove_beside_exchange, search_plan
 from app.optimizer.race import Race
@@ -193,21 +193,21 @@ def _solve_highs(
                 + ("" if dual is None else ", tightened per neighbourhood"),
             )
     if _stopped(options, deadline):
-        return _without_mip(start, start_value, bound, options)
+        return without_mip(start, start_value, bound, options)
     if model.n_cols >= MIP_MAX_COLUMNS:
         why = "a model this large is answered without the full MIP"
-        return _without_mip(start, start_value, bound, options, why)
+        return without_mip(start, start_value, bound, options, why)
     if large and relaxation.status != "optimal":
         # A large MIP starts with the relaxation that just ran out of time: it cannot get
         # anywhere in what is left.
-        return _without_mip(
+        return without_mip(
             start, start_value, bound, options, "the LP relaxation did not finish in time"
         )
     if large and deadline - time.monotonic() < LARGE_MIP_RELAXATIONS * relax_seconds:
         # Before its first node a large MIP sets up its own search and solves the same
         # relaxation again (3,000 neighbourhoods: 13 s, then 37 s): with less time left than
         # that it stops without touching the plan, after the deadline.
-        return _without_mip(
+        return without_mip(
             start, start_value, bound, options, "too little time left for the full MIP"
         )
 
@@ -219,7 +219,9 @@ def _solve_highs(
     if beside and dual is not None and start is not None:
         race = Race(costs, options.mip_gap, options.cancel)
         race.offer_plan(start)
-        race.offer_bound(np.inf if bound is None else bound)
+        if bound is not None:
+            race.offer_bound(bound)
+        # Named again for the closure: there `start` and `dual` are no longer known not None.
         searched_plan, cuts = start, dual.cuts
 
         def prove(stop: threading.Event, raised: Callable[[float], None]) -> SolveOutcome:
@@ -238,7 +240,7 @@ def _solve_highs(
 
         outcome = prove_beside_exchange(race, dual, start, deadline, prove, fixed > 0)
         assert race.plan is not None
-        return _combine(outcome, race.bound, race.plan, race.value, fixed, options)
+        return combine(outcome, race.bound, race.plan, race.value, fixed, options)
     cuts = [] if dual is None else dual.cuts
     outcome = _run_mip(
         model,
@@ -250,7 +252,7 @@ def _solve_highs(
         presolve=not large,
         heuristics=not searched,
     )
-    return _combine(outcome, bound, start, start_value, fixed, options)
+    return combine(outcome, bound, start, start_value, fixed, options)
 
 
 def _only_proof_left(value: float, bound: float, mip_gap: float) -> bool:
@@ -308,77 +310,20 @@ def _run_mip(
     if start is not None:
         # HiGHS can report the optimum's objective yet hand back the starting plan's columns
         # (seen when presolve settles the model outright); without a start it is exact.
-        return _run_mip(model, options, None, fix_zero, fix_one, cuts, presolve)
+        return _run_mip(
+            model,
+            options,
+            None,
+            fix_zero,
+            fix_one,
+            cuts,
+            presolve,
+            heuristics,
+            on_bound,
+            on_plan,
+        )
     return SolveOutcome(
         "error", None, None, None, None, "HiGHS returned a plan that does not match its objective"
-    )
-
-
-def _combine(
-    outcome: SolveOutcome,
-    known_bound: float | None,
-    start: np.ndarray | None,
-    start_value: float | None,
-    fixed: int,
-    options: SolveOptions,
-) -> SolveOutcome:
-    """The MIP's answer read against the stages before it.
-
-    With candidates fixed, the MIP speaks only of plans better than the start: its bound holds
-    for them, and the start's value bounds every other plan; "infeasible" means none is better.
-    `known_bound` (the relaxation's, or the per-neighbourhood one) bounds every plan.
-    """
-    if outcome.status == "infeasible":
-        if fixed and start is not None and start_value is not None:
-            return SolveOutcome(
-                "optimal", start, start_value, start_value, 0.0, "no plan is better than this"
-            )
-        return outcome
-    bound = outcome.bound
-    if bound is not None and fixed and start_value is not None:
-        bound = max(bound, start_value)
-    if known_bound is not None:
-        bound = known_bound if bound is None else min(bound, known_bound)
-    values, value = outcome.values, outcome.objective
-    if start is not None and start_value is not None and (value is None or start_value > value):
-        values, value = start, start_value
-    if values is None or value is None:
-        return SolveOutcome(outcome.status, None, None, bound, None, outcome.message)
-    if bound is not None:
-        bound = max(bound, value)
-    gap = None if bound is None else relative_gap(value, bound)
-    proven = outcome.status == "optimal" or (gap is not None and gap <= options.mip_gap)
-    status: Status = "optimal" if proven else "feasible"
-    message = outcome.message
-    if outcome.values is None:
-        message = "stopped at the time limit before the solver improved on the starting plan; " + (
-            "gap unknown" if gap is None else f"gap {gap:.4%}"
-        )
-    elif not proven:
-        reason = message.split(";")[0] if message else "stopped at the time limit"
-        message = stopped_message(reason, gap)
-    return SolveOutcome(status, values, value, bound, gap, "" if proven else message)
-
-
-def _without_mip(
-    start: np.ndarray | None,
-    start_value: float | None,
-    bound: float | None,
-    options: SolveOptions,
-    why: str | None = None,
-) -> SolveOutcome:
-    cancelled = options.cancel is not None and options.cancel.is_set()
-    reason = "cancelled" if cancelled else why or "stopped at the time limit"
-    if start is None or start_value is None:
-        return SolveOutcome("error", None, None, bound, None, f"{reason} before a plan was found")
-    gap = None if bound is None else relative_gap(start_value, bound)
-    return SolveOutcome(
-        "feasible",
-        start,
-        start_value,
-        bound,
-        gap,
-        stopped_message(reason, gap),
     )
 
 
