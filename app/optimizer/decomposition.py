@@ -33,11 +33,11 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import scipy.sparse as sp
 
 from app.optimizer.blocks import Blocks, Cut
 from app.optimizer.highs_options import quiet_highs
 from app.optimizer.lp_guided import reduced_cost_fixings
+from app.optimizer.master_plan import master_rows, plan_columns
 from app.optimizer.matrix import INF, ModelArrays
 from app.optimizer.pricing import Priced, Pricer
 
@@ -52,7 +52,6 @@ GAP_SHARE = 0.05
 # part) so that HiGHS's tolerances never make it cut off a plan that meets every rule.
 _CUT_SLACK_REL = 1e-7
 _CUT_SLACK_ABS = 1e-6
-_EMPTY = np.zeros(0, np.int32)
 # The price of an artificial column, per unit of the largest objective coefficient.
 ARTIFICIAL_PRICE = 100.0
 
@@ -68,6 +67,7 @@ class LagrangianBound:
     blocks: Blocks
     priced_costs: np.ndarray  # per column: c − yA at the best prices y
     block_upper: np.ndarray  # per neighbourhood: its best plan's worth there, z_b(y), or more
+    plans: list[tuple[int, np.ndarray]]  # (neighbourhood, values over its columns): the master's
 
 
 def lagrangian_bound(
@@ -168,7 +168,7 @@ def _column_generation(
         master.close()
     if best is None:
         return None
-    return _result(blocks, best, master.support)
+    return _result(blocks, best, master.support, master.plans)
 
 
 def _valid(blocks: Blocks, prices: np.ndarray) -> np.ndarray:
@@ -197,7 +197,9 @@ def _priced(blocks: Blocks, prices: np.ndarray) -> tuple[np.ndarray, float]:
     return costs, float(rows.sum() + columns.sum())
 
 
-def _result(blocks: Blocks, best: _Best, support: np.ndarray) -> LagrangianBound:
+def _result(
+    blocks: Blocks, best: _Best, support: np.ndarray, plans: list[tuple[int, np.ndarray]]
+) -> LagrangianBound:
     priced = best.priced
     excess_per_block = np.maximum(0.0, priced.lp_value - priced.upper)
     excess = np.zeros(blocks.arrays.n_cols)
@@ -221,6 +223,7 @@ def _result(blocks: Blocks, best: _Best, support: np.ndarray) -> LagrangianBound
         blocks,
         best.priced_costs,
         priced.upper,
+        plans,
     )
 
 
@@ -230,36 +233,14 @@ class _Master:
 
     def __init__(self, blocks: Blocks):
         self.blocks = blocks
-        arrays = blocks.arrays
-        n_coupling = len(blocks.coupling)
         self.h = h = quiet_highs()
-        h.addRows(
-            n_coupling,
-            blocks.coupling_lower,
-            blocks.coupling_upper,
-            0,
-            _EMPTY,
-            _EMPTY,
-            np.zeros(0),
-        )
-        ones = np.ones(blocks.count)
-        h.addRows(blocks.count, ones, ones, 0, _EMPTY, _EMPTY, np.zeros(0))
-        for j in blocks.shared.tolist():
-            column = blocks.coupling_matrix[:, j].toarray().ravel()
-            rows = np.flatnonzero(column)
-            h.addCol(
-                float(arrays.costs[j]),
-                float(arrays.col_lower[j]),
-                float(arrays.col_upper[j]),
-                len(rows),
-                rows.astype(np.int32),
-                column[rows],
-            )
+        master_rows(h, blocks)
         self._add_artificials()
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.seen: set[tuple[int, bytes]] = set()
-        self.support = np.zeros(arrays.n_cols, dtype=bool)
-        self.duals = np.zeros(n_coupling)
+        self.plans: list[tuple[int, np.ndarray]] = []
+        self.support = np.zeros(blocks.arrays.n_cols, dtype=bool)
+        self.duals = np.zeros(len(blocks.coupling))
 
     def _add_artificials(self) -> None:
         """A column per bounded side of each coupling row that moves the row's activity at a
@@ -287,8 +268,7 @@ class _Master:
             )
 
     def add(self, plans: list[tuple[int, np.ndarray]]) -> int:
-        """Adds each (neighbourhood, plan) the master does not have yet; how many were new.
-        One sparse product gives every new plan's use of the coupling rows."""
+        """Adds each (neighbourhood, plan) the master does not have yet; how many were new."""
         blocks = self.blocks
         new = []
         for b, plan in plans:
@@ -298,24 +278,12 @@ class _Master:
                 new.append((b, plan))
         if not new:
             return 0
+        self.plans += new
         columns = np.concatenate([blocks.columns[b] for b, _ in new])
         values = np.concatenate([plan for _, plan in new])
-        owner = np.repeat(np.arange(len(new)), [len(plan) for _, plan in new])
         funded = blocks.arrays.integer[columns] & (values > 0.5)
         self.support[columns[funded]] = True
-        spread = sp.csr_matrix((values, (np.arange(len(values)), owner)), (len(values), len(new)))
-        usage = (blocks.coupling_matrix[:, columns] @ spread).tocsc()
-        usage.eliminate_zeros()
-        convexity = sp.csc_matrix(
-            (np.ones(len(new)), ([len(blocks.coupling) + b for b, _ in new], np.arange(len(new)))),
-            (len(blocks.coupling) + blocks.count, len(new)),
-        )
-        usage.resize((len(blocks.coupling) + blocks.count, len(new)))
-        matrix = (usage + convexity).tocsc()
-        worth = np.asarray(
-            np.bincount(owner, weights=blocks.arrays.costs[columns] * values, minlength=len(new)),
-            dtype=float,
-        )
+        worth, matrix = plan_columns(blocks, new, self.h.getNumRow())
         self.h.addCols(
             len(new),
             worth,

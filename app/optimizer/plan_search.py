@@ -1,16 +1,18 @@
 """Between the relaxation and the full MIP: the Lagrangian bound, and a plan worth proving.
 
-Two searches, in turn, each stopping at a plan the Lagrangian bound already proves:
+Three searches, in turn, each stopping at a plan the Lagrangian bound already proves:
 
-1. the MIP over the candidates of the bound's neighbourhood plans (or, without the bound,
+1. the MIP that takes one of the bound's neighbourhood plans per neighbourhood
+   (`master_plan`), which settles in a fraction of a second and is often the answer;
+2. the MIP over the candidates of the bound's neighbourhood plans (or, without the bound,
    over what the relaxation points at; see `lp_guided`), which moves budget and staff between
    all neighbourhoods at once and usually lands within a tenth of a percent of the bound;
-2. the exchange search (`exchange`), a few neighbourhoods at a time, for the last hundredths
+3. the exchange search (`exchange`), a few neighbourhoods at a time, for the last hundredths
    of a percent that the first finds only slowly (300 neighbourhoods, seed 7: 391,096 after
    6 s of the first, 391,359 after two exchanges of 0.3 s).
 
-When neither gets there and the full MIP runs only to prove, the exchange search goes on beside
-it on the other core (`prove_beside_exchange`), until one of them settles it.
+When none gets there, the exchange search goes on beside the full MIP on the other core
+(`prove_beside_exchange`), until one of them settles it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from app.optimizer.decomposition import LagrangianBound, lagrangian_bound
 from app.optimizer.exchange import exchange
 from app.optimizer.highs_options import workers
 from app.optimizer.lp_guided import Relaxation, guided_plan
+from app.optimizer.master_plan import master_plan
 from app.optimizer.outcome import SolveOptions, SolveOutcome, relative_gap
 from app.optimizer.race import Race, side_by_side
 
@@ -35,6 +38,10 @@ DUAL_SHARE = 0.15
 # ... or this share of the time left, when more: a large model's relaxation has used most of it
 # (3,000 neighbourhoods: 25 s of 60), and the bound's plans are what the rest is best spent on.
 DUAL_LEFT = 0.6
+# Share of the time limit the MIP over whole neighbourhood plans (`master_plan`) may use. It
+# settles in 0.2-0.4 s at 300 neighbourhoods, or finds its best only slowly (seed 1: 3 s for
+# 622,513, where the guided MIP from its 0.3 s plan got 622,567 in 1.2 s).
+MASTER_SHARE = 0.02
 # Share of the time limit the guided MIP may use. Its best plan is often found at the end of
 # its root node, 3.3-3.7 s in at 300 neighbourhoods (seeds 2, 6 and 8), just past the 5 % it
 # had; with 7.5 % seeds 6 and 10 were proven in 8.6 and 12.3 s instead of 60 and 21.9 s.
@@ -97,21 +104,41 @@ def search_plan(
     start: np.ndarray | None,
     large: bool,
 ) -> np.ndarray | None:
-    """The best plan the two searches find from `start` (None when neither finds one)."""
+    """The best plan the searches find from `start` (None when none finds one)."""
     costs = model.arrays.costs
     proven_from = None if dual is None else proven_from_bound(dual.bound, options.mip_gap)
-    if start is not None and proven_from is not None and float(costs @ start) >= proven_from:
+
+    def proven(plan: np.ndarray | None) -> bool:
+        return plan is not None and proven_from is not None and float(costs @ plan) >= proven_from
+
+    if proven(start):
         return start  # the bound stopped because it proves the start: nothing to search for
+    found = start
+    if dual is not None:
+        until = min(deadline, time.monotonic() + MASTER_SHARE * options.time_limit_s)
+        combined = master_plan(
+            dual.blocks,
+            dual.plans,
+            start,
+            until,
+            GUIDED_GAP_SHARE * options.mip_gap,
+            options.cancel,
+            proven_from,
+            options.mip_gap,
+        )
+        found = better(costs, found, combined)
+        if proven(found):
+            return found
     budget = deadline - time.monotonic()
     if not large:
         budget = min(GUIDED_SHARE * options.time_limit_s, budget)
-    found = guided_plan(
+    guided = guided_plan(
         model,
         relaxation,
         GUIDED_GAP_SHARE * options.mip_gap,
         budget,
         options.cancel,
-        start,
+        found,
         # The neighbourhood plans the bound's master weighed: far fewer candidates than the
         # relaxation points at, and better ones (at 300 neighbourhoods, 740 against 1,300,
         # and a plan 0.02 % better in the same time).
@@ -121,8 +148,7 @@ def search_plan(
         # bound: a plan within the requested gap of the best there will do.
         options.mip_gap,
     )
-    if found is None:
-        found = start
+    found = better(costs, found, guided)
     if dual is None or found is None or large or proven_from is None:
         return found
     value = float(costs @ found)
@@ -130,6 +156,13 @@ def search_plan(
         return found
     until = min(deadline, time.monotonic() + EXCHANGE_SHARE * options.time_limit_s)
     return exchange(dual, found, until, proven_from, options.cancel)
+
+
+def better(costs: np.ndarray, a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    """The plan worth more (`a` on a tie; either when the other is None)."""
+    if a is None or b is None:
+        return a if b is None else b
+    return a if float(costs @ a) >= float(costs @ b) else b
 
 
 def prove_beside_exchange(

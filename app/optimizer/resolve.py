@@ -80,22 +80,12 @@ class Resolver:
 
         def interrupt_mip(event: Any) -> None:
             found, bound = event.data_out.mip_primal_bound, event.data_out.mip_dual_bound
-            event.interrupt(self._enough(found, bound) or late_or_cancelled())
+            stop = enough(found, bound, self._stop_at, self._stop_gap)
+            event.interrupt(stop or late_or_cancelled())
 
         h.cbMipInterrupt.subscribe(interrupt_mip)
         for callback in (h.cbSimplexInterrupt, h.cbIpmInterrupt):
             callback.subscribe(interrupt)
-
-    def _enough(self, found: float, bound: float) -> bool:
-        """Whether a MIP with `stop_at` holds a plan worth that, or can no longer find one
-        and is within `stop_gap` of its own bound. Without a plan yet HiGHS reports an
-        infinite primal bound: never enough."""
-        if self._stop_at >= INF or abs(found) >= INF:
-            return False
-        if found >= self._stop_at:
-            return True
-        out_of_reach = abs(bound) < INF and bound < self._stop_at
-        return out_of_reach and bound - found <= self._stop_gap * max(1.0, abs(found))
 
     def _pass(self, model: Model) -> None:
         arrays = model_arrays(model)
@@ -316,6 +306,18 @@ class Resolver:
         return Resolved(
             "optimal" if status == kinds.kOptimal else "feasible", objective, values, bound
         )
+
+
+def enough(found: float, bound: float, stop_at: float, stop_gap: float) -> bool:
+    """Whether a MIP told to stop at a plan worth `stop_at` holds one (worth `found`), or can
+    no longer find one and is within `stop_gap` of its own `bound`. Without a plan yet HiGHS
+    reports an infinite primal bound: never enough."""
+    if stop_at >= INF or abs(found) >= INF:
+        return False
+    if found >= stop_at:
+        return True
+    out_of_reach = abs(bound) < INF and bound < stop_at
+    return out_of_reach and bound - found <= stop_gap * max(1.0, abs(found))
 
 
 def _read_only(values: np.ndarray) -> np.ndarray:

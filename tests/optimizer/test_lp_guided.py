@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from app.optimizer.build import build_model
 from app.optimizer.instance import Instance, compile_instance
 from app.optimizer.lp_guided import fixings, guided_plan, relax
-from app.optimizer.resolve import Resolver
+from app.optimizer.resolve import enough
 from app.optimizer.warm_start import greedy_plan
 from app.schemas.scenario import parse_scenario
 from examples.generate_random import random_scenario
@@ -116,19 +116,12 @@ def test_the_guided_mip_stops_at_a_plan_worth_enough() -> None:
 def test_a_plan_worth_enough_out_of_reach() -> None:
     """Once HiGHS's bound is below the value asked for, no plan worth it exists: the MIP then
     stops as soon as its plan is within the settling gap of that bound (hand-set values)."""
-    inst = compile_instance(parse_scenario(random_scenario(3, 4, 2, 1)))
-    mip = Resolver(build_model(inst))
-    try:
-        mip._stop_at, mip._stop_gap = 100.0, 0.01
-        assert mip._enough(100.0, 120.0)  # worth enough
-        assert not mip._enough(99.0, 101.0)  # a plan worth 100 may still exist
-        assert mip._enough(99.0, 99.5)  # none can, and 99 is within 1 % of 99.5
-        assert not mip._enough(95.0, 99.5)  # none can, but 95 is 4.7 % short
-        assert not mip._enough(float("inf"), 99.5)  # HiGHS's "no plan yet"
-        mip._stop_at = float("inf")
-        assert not mip._enough(1e9, 1e9)  # no stop asked for
-    finally:
-        mip.close()
+    assert enough(100.0, 120.0, 100.0, 0.01)  # worth enough
+    assert not enough(99.0, 101.0, 100.0, 0.01)  # a plan worth 100 may still exist
+    assert enough(99.0, 99.5, 100.0, 0.01)  # none can, and 99 is within 1 % of 99.5
+    assert not enough(95.0, 99.5, 100.0, 0.01)  # none can, but 95 is 4.7 % short
+    assert not enough(float("inf"), 99.5, 100.0, 0.01)  # HiGHS's "no plan yet"
+    assert not enough(1e9, 1e9, float("inf"), 0.01)  # no stop asked for
 
 
 def test_the_guided_mip_settles_when_no_plan_is_worth_enough() -> None:
