@@ -28,6 +28,10 @@ from app.optimizer.highs_options import quiet_highs
 from app.optimizer.resolve import enough
 
 _EMPTY = np.zeros(0, np.int32)
+# HiGHS's primal heuristics at full effort (its default is 0.05): the model is small, its root
+# bound already near the plans worth finding, and its sub-MIPs find them (300 neighbourhoods,
+# seed 1: a plan the bound proves after 1.4 s, none in 3 s at the default).
+HEURISTIC_EFFORT = 1.0
 # How far (relative to its size) the plan put together may miss a row of the model: the
 # neighbourhood plans come from LPs and MIPs with HiGHS's own tolerances.
 _ROW_TOLERANCE = 1e-6
@@ -122,6 +126,7 @@ def master_plan(
         )
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         h.setOptionValue("mip_rel_gap", gap)
+        h.setOptionValue("mip_heuristic_effort", HEURISTIC_EFFORT)
         h.setOptionValue("time_limit", max(0.01, deadline - time.monotonic()))
         if start is not None:
             chosen = _chosen(blocks, plans, start)
