@@ -39,9 +39,10 @@ DUAL_SHARE = 0.15
 # (3,000 neighbourhoods: 25 s of 60), and the bound's plans are what the rest is best spent on.
 DUAL_LEFT = 0.6
 # Share of the time limit the MIP over whole neighbourhood plans (`master_plan`) may use. It
-# settles in 0.2-0.5 s at 300 neighbourhoods or finds the plan the bound proves within 1.5 s
-# (seeds 1 and 5); at 2 % of the limit seed 5 was cut off just before it in some runs.
-MASTER_SHARE = 0.03
+# settles in 0.2-0.5 s at 300 neighbourhoods, or finds the plan the bound proves in 1.2-1.7 s
+# (seeds 1 and 5): at 2 % or 3 % of the limit a busy machine cut it off just before that
+# (seed 1: 11.1 s instead of 4.0-4.6), and what it leaves undone costs the MIP after it more.
+MASTER_SHARE = 0.05
 # Share of the time limit the guided MIP may use. Its best plan is often found at the end of
 # its root node, 3.3-3.7 s in at 300 neighbourhoods (seeds 2, 6 and 8), just past the 5 % it
 # had; with 7.5 % seeds 6 and 10 were proven in 8.6 and 12.3 s instead of 60 and 21.9 s.
