@@ -17,8 +17,9 @@ benchmark's scenarios this bound sits about 0.1 % above the optimum where the re
 Prices are smoothed toward the best ones so far (Wentges): the master's first duals, with only a
 few plans known, swing far, and a bound at them is worthless.
 
-What the bound leaves behind is used four times: the proof itself; the neighbourhood plans it
-generated, whose candidates make a small MIP that finds good plans (`support`); each
+What the bound leaves behind is used five times: the proof itself; the neighbourhood plans it
+generated, one of which per neighbourhood makes a whole plan (`plans`, see `master_plan`), and
+whose candidates make a small MIP that finds good plans (`support`); each
 neighbourhood's shortfall at the best prices, which picks where the exchange search looks
 (`exchange`); and per candidate, how much the bound falls when it is moved away from its place
 in the neighbourhood's LP plan, which fixes candidates no better plan can have (`fixings`). Its
