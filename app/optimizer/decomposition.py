@@ -38,7 +38,7 @@ import numpy as np
 from app.optimizer.blocks import Blocks, Cut
 from app.optimizer.highs_options import quiet_highs
 from app.optimizer.lp_guided import reduced_cost_fixings
-from app.optimizer.master_plan import master_rows, plan_columns
+from app.optimizer.master_plan import master_rows, plan_columns, plan_key
 from app.optimizer.matrix import INF, ModelArrays
 from app.optimizer.pricing import Priced, Pricer
 
@@ -280,7 +280,7 @@ class _Master:
         blocks = self.blocks
         new = []
         for b, plan in plans:
-            key = (b, np.round(plan, 7).tobytes())
+            key = plan_key(b, plan)
             if key not in self.seen:
                 self.seen.add(key)
                 new.append((b, plan))

@@ -68,7 +68,7 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         on_plan: Callable[[np.ndarray], None] | None = None,
     ):
         """`on_bound` and `on_plan` hear of the MIP's bound and of its better plans as it
-        runs (for a race beside another search, see `portfolio`)."""
+        runs (for a race beside another search, see `race`)."""
         super().__init__(
             msg=False,
             gapRel=options.mip_gap,

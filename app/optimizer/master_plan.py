@@ -37,6 +37,12 @@ HEURISTIC_EFFORT = 1.0
 _ROW_TOLERANCE = 1e-6
 
 
+def plan_key(block: int, plan: np.ndarray) -> tuple[int, bytes]:
+    """What tells one neighbourhood plan from another: values equal to 7 decimals are one plan
+    (the same plan priced again comes back with HiGHS's noise in it)."""
+    return block, np.round(plan, 7).tobytes()
+
+
 def plan_columns(
     blocks: Blocks, plans: list[tuple[int, np.ndarray]], n_rows: int
 ) -> tuple[np.ndarray, sp.csc_matrix]:
@@ -159,10 +165,10 @@ def _chosen(
 ) -> np.ndarray | None:
     """The binaries that pick `start`'s own part in every neighbourhood (None when a part
     is not among `plans`)."""
-    index = {(b, np.round(plan, 7).tobytes()): k for k, (b, plan) in enumerate(plans)}
+    index = {plan_key(b, plan): k for k, (b, plan) in enumerate(plans)}
     chosen = np.zeros(len(plans))
     for b, cols in enumerate(blocks.columns):
-        k = index.get((b, np.round(start[cols], 7).tobytes()))
+        k = index.get(plan_key(b, start[cols]))
         if k is None:
             return None
         chosen[k] = 1.0

@@ -155,10 +155,9 @@ def search_plan(
         options.mip_gap,
     )
     found = better(costs, found, guided)
-    if dual is None or found is None or large or proven_from is None:
+    if dual is None or found is None or large or proven_from is None or proven(found):
         return found
-    value = float(costs @ found)
-    if value >= proven_from or relative_gap(value, dual.bound) > EXCHANGE_WITHIN * options.mip_gap:
+    if relative_gap(float(costs @ found), dual.bound) > EXCHANGE_WITHIN * options.mip_gap:
         return found
     until = min(deadline, time.monotonic() + EXCHANGE_SHARE * options.time_limit_s)
     return exchange(dual, found, until, proven_from, options.cancel)
@@ -179,12 +178,12 @@ def prove_beside_exchange(
     prove: Callable[[threading.Event, Callable[[float], None]], SolveOutcome],
     fixed: bool,
 ) -> SolveOutcome:
-    """The full MIP, proving (`prove`: given its stop and where to report its bound), while
-    the exchange search goes on from `plan` on the other core; both stop once plan and bound
-    meet the gap. When the searches stopped just short of a plan the bound proves, the MIP
-    alone found no better plan in 50 s, with or without HiGHS's heuristics (300
-    neighbourhoods, seed 7: 391,096 against the 391,307 needed), while more exchanges find
-    it; where the bound has to come down, the MIP does that as before."""
+    """The full MIP (`prove`: given its stop and where to report its bound) while the exchange
+    search goes on from `plan` on the other core; both stop once plan and bound meet the gap.
+    When the searches stopped just short of a plan the bound proves, the MIP alone found no
+    better plan in 50 s, with or without HiGHS's heuristics (300 neighbourhoods, seed 7:
+    391,096 against the 391,307 needed), while more exchanges find it; where the bound has to
+    come down, the MIP does that as before."""
     start_value = race.value
 
     def raised(bound: float) -> None:

@@ -219,21 +219,20 @@ def _solve_highs(
     # short, HiGHS's own heuristics can stall for the rest of the limit (300 neighbourhoods,
     # seed 2 with the guided MIP from the master's plan: 0.104 % after 60 s alone, proven in
     # 25 s with the exchanges beside it).
-    beside = dual is not None and not large and workers(options.threads) > 1
-    if beside and dual is not None and start is not None:
+    if dual is not None and start is not None and not large and workers(options.threads) > 1:
         race = Race(costs, options.mip_gap, options.cancel)
         race.offer_plan(start)
         if bound is not None:
             race.offer_bound(bound)
         # Named again for the closure: there `start` and `dual` are no longer known not None.
-        searched_plan, cuts = start, dual.cuts
+        mip_start, cuts = start, dual.cuts
 
         def prove(stop: threading.Event, raised: Callable[[float], None]) -> SolveOutcome:
             proving = dataclasses.replace(mip_options, cancel=stop)
             return _run_mip(
                 model,
                 proving,
-                searched_plan,
+                mip_start,
                 fix_zero,
                 fix_one,
                 cuts,
