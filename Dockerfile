@@ -28,7 +28,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 
-# The application: app/, migrations/, examples/, data/ and alembic.ini where
+# The application: app/ (with its migrations and data), examples/ and alembic.ini where
 # present (.dockerignore lets through nothing else).
 COPY . .
 RUN uv sync --frozen --no-dev \

@@ -1,6 +1,6 @@
 # Onderbouwd developer tasks.
 #
-# Needs only a Python 3.11 interpreter: `make install` creates .venv, puts a
+# Needs only a Python 3.11, 3.12 or 3.13 interpreter: `make install` creates .venv, puts a
 # pinned uv into it and syncs the locked dependencies (dev group included).
 # Every other target installs first; once installed, that step is a no-op
 # until pyproject.toml or uv.lock change.
@@ -13,7 +13,7 @@ VENV       := .venv
 BIN        := $(VENV)/bin
 STAMP      := $(VENV)/.install-stamp
 
-# Prefer an explicit python3.11; fall back to python3 (checked below).
+# Prefer python3.11 where present (what CI runs); fall back to python3 (checked below).
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null || echo python3)
 
 # uv always works on the project's own .venv and never downloads a Python.
@@ -43,8 +43,8 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml uv.lock
 	@if [ ! -x "$(BIN)/python" ]; then \
-	  "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
-	    || { echo "error: Python 3.11 is required ($(PYTHON) is $$("$(PYTHON)" -V 2>&1)); run: make install PYTHON=/path/to/python3.11" >&2; exit 1; }; \
+	  "$(PYTHON)" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' \
+	    || { echo "error: Python 3.11, 3.12 or 3.13 is required ($(PYTHON) is $$("$(PYTHON)" -V 2>&1)); run: make install PYTHON=/path/to/python3" >&2; exit 1; }; \
 	  echo "+ $(PYTHON) -m venv $(VENV)"; \
 	  "$(PYTHON)" -m venv "$(VENV)"; \
 	fi

@@ -6,12 +6,12 @@ Run from the project root::
 
 Data and credits
 ----------------
-- ``data/buurten/kwb-2023-utrecht.csv`` — CBS, Kerncijfers wijken en buurten 2023.
+- ``app/data/buurten/kwb-2023-utrecht.csv`` — CBS, Kerncijfers wijken en buurten 2023.
   Bron: CBS (CC BY 4.0).
-- ``data/buurten/leefbaarometer-2002-2024-utrecht.csv`` — Leefbaarometer 3.0 scores per buurt,
+- ``app/data/buurten/leefbaarometer-2002-2024-utrecht.csv`` — Leefbaarometer 3.0 scores per buurt,
   metingen 2002–2024. Bron: Leefbaarometer 3.0, Ministerie van BZK.
 
-See ``data/buurten/PROVENANCE.md`` for where the files come from and what the columns mean.
+See ``app/data/buurten/PROVENANCE.md`` for where the files come from and what the columns mean.
 
 How the scenario is derived
 ---------------------------

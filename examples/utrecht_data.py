@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "buurten"
+DATA = ROOT / "app" / "data" / "buurten"
 KWB_FILE = DATA / "kwb-2023-utrecht.csv"
 LBM_FILE = DATA / "leefbaarometer-2002-2024-utrecht.csv"
 

@@ -10,14 +10,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT_LOCATION = ROOT / "migrations"
+PACKAGE = Path(__file__).resolve().parents[1]
+SCRIPT_LOCATION = PACKAGE / "migrations"
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
-    """The project's Alembic configuration; with `engine`, migrations run on that engine."""
-    ini = ROOT / "alembic.ini"
-    config = Config(str(ini)) if ini.exists() else Config()
+    """The project's Alembic configuration; with `engine`, migrations run on that engine.
+
+    Built in code, not read from `alembic.ini`, so that an installed package migrates from any
+    folder (the migrations ship inside it); `alembic.ini` serves the `alembic` command in a
+    checkout."""
+    config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
     if engine is not None:
         config.attributes["engine"] = engine

@@ -1,5 +1,5 @@
 """The demo organisation's data: Utrecht's buurten from two public files (see
-`data/buurten/PROVENANCE.md`), read as they are.
+`app/data/buurten/PROVENANCE.md`), read as they are.
 
 - CBS Kerncijfers wijken en buurten 2023 (`kwb-2023-utrecht.csv`, Bron: CBS, CC BY 4.0): homes
   (`a_woning`), the share of corporation homes (`p_wcorpw`), low-income households (`p_hh_li`,
@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "buurten"
+DATA = Path(__file__).resolve().parents[1] / "data" / "buurten"
 KWB_FILE = DATA / "kwb-2023-utrecht.csv"
 LBM_FILE = DATA / "leefbaarometer-2002-2024-utrecht.csv"
 KWB_YEAR = 2023
