@@ -25,8 +25,8 @@ def _peak_rss_mib() -> float:
 
 
 def _measure(size: int, interventions: int, years: int, seed: int) -> dict[str, Any]:
-    from app.optimizer.build import build_model
-    from app.optimizer.instance import compile_instance
+    from app.optimizer.model.build import build_model
+    from app.optimizer.problem.instance import compile_instance
     from app.schemas.scenario import parse_scenario
     from examples.generate_random import random_scenario
 

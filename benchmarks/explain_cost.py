@@ -20,14 +20,14 @@ import time
 
 
 def main() -> None:
-    from app.optimizer.build import build_model
     from app.optimizer.explain import Context, ExplainOptions, binding_rules, next_steps
-    from app.optimizer.explain_candidates import candidate_rows
-    from app.optimizer.instance import compile_instance
-    from app.optimizer.marginal import marginal_estimates
-    from app.optimizer.plan_warnings import plan_warnings
-    from app.optimizer.solvers import SolveOptions, solve_model
-    from app.optimizer.warm_start import greedy_plan
+    from app.optimizer.explain.candidates import candidate_rows
+    from app.optimizer.explain.marginal import marginal_estimates
+    from app.optimizer.explain.plan_warnings import plan_warnings
+    from app.optimizer.model.build import build_model
+    from app.optimizer.problem.instance import compile_instance
+    from app.optimizer.search.solvers import SolveOptions, solve_model
+    from app.optimizer.search.warm_start import greedy_plan
     from app.schemas.scenario import parse_scenario
     from examples.generate_random import random_scenario
 

@@ -24,7 +24,7 @@ from typing import Any
 
 
 def _solve(args: tuple[int, int, float, float, bool]) -> dict[str, Any]:
-    from app.optimizer import solvers
+    from app.optimizer.search import solvers
     from app.optimizer.solve import RunLimits, solve
     from app.schemas.scenario import parse_scenario
     from examples.generate_random import random_scenario

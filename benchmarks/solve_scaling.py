@@ -98,9 +98,9 @@ def run_plain(args: tuple[Any, ...]) -> dict[str, Any]:
     import numpy as np
     import pulp
 
-    from app.optimizer.build import build_model
-    from app.optimizer.instance import compile_instance
-    from app.optimizer.value import plan_value
+    from app.optimizer.model.build import build_model
+    from app.optimizer.problem.instance import compile_instance
+    from app.optimizer.problem.value import plan_value
     from app.schemas.scenario import parse_scenario
 
     document = _scenario(*args)

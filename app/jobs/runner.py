@@ -35,7 +35,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.jobs.worker import solve_snapshot
 from app.optimizer import RunLimits
-from app.optimizer.child_process import end_process
+from app.optimizer.backends.child_process import end_process
 from app.optimizer.guard import deadline_for, overrun_message
 from app.repositories.runs import ClaimedRun, RunQueue
 from app.schemas.scenario import SolverSettings

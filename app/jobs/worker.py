@@ -10,7 +10,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from app.core.config import Settings
-from app.optimizer.child_process import exit_with_parent, quiet_stdout
+from app.optimizer.backends.child_process import exit_with_parent, quiet_stdout
 from app.schemas.scenario import ScenarioInvalid, parse_scenario
 from app.services.solving import solve_inline
 

@@ -29,9 +29,9 @@ from typing import Any
 
 import pulp
 
-from app.optimizer.child_process import end_process, exit_with_parent, quiet_stdout
+from app.optimizer.backends.child_process import end_process, exit_with_parent, quiet_stdout
+from app.optimizer.search.solvers import solver_version
 from app.optimizer.solve import RunLimits, scenario_sha256, solve
-from app.optimizer.solvers import solver_version
 from app.schemas.recommendation import Recommendation, SolverReport, Timings
 from app.schemas.scenario import Scenario
 

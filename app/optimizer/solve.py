@@ -12,18 +12,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
-from app.optimizer import solvers
-from app.optimizer.arrays import model_arrays
-from app.optimizer.build import Model, build_model
 from app.optimizer.diagnose import diagnose
 from app.optimizer.explain import Context, ExplainOptions, explain
-from app.optimizer.idle_runs import without_idle_runs
-from app.optimizer.instance import Instance, compile_instance
-from app.optimizer.plan_warnings import plan_warnings
-from app.optimizer.result import allocations, improvements, spend
-from app.optimizer.solvers import SolveOptions, solve_model, solver_version
-from app.optimizer.value import plan_value
-from app.optimizer.warm_start import greedy_plan
+from app.optimizer.explain.plan_warnings import plan_warnings
+from app.optimizer.model.arrays import model_arrays
+from app.optimizer.model.build import Model, build_model
+from app.optimizer.problem.instance import Instance, compile_instance
+from app.optimizer.problem.result import allocations, improvements, spend
+from app.optimizer.problem.value import plan_value
+from app.optimizer.search import solvers
+from app.optimizer.search.idle_runs import without_idle_runs
+from app.optimizer.search.solvers import SolveOptions, solve_model, solver_version
+from app.optimizer.search.warm_start import greedy_plan
 from app.schemas.recommendation import ModelSize, Recommendation, SolverReport, Timings
 from app.schemas.scenario import Scenario
 

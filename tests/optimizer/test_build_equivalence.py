@@ -17,11 +17,11 @@ import pulp
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from app.optimizer.arrays import arrays_from_rows, model_arrays
-from app.optimizer.build import Model, build_model
-from app.optimizer.instance import Instance, compile_instance
-from app.optimizer.value import cell_factor
-from app.optimizer.value_rows import _direct_value
+from app.optimizer.model.arrays import arrays_from_rows, model_arrays
+from app.optimizer.model.build import Model, build_model
+from app.optimizer.model.value_rows import _direct_value
+from app.optimizer.problem.instance import Instance, compile_instance
+from app.optimizer.problem.value import cell_factor
 from app.schemas.scenario import ScenarioInvalid, parse_scenario
 from examples.generate_random import random_scenario
 from tests.strategies import small_scenarios

@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from app.optimizer import cbc, solvers
+from app.optimizer.backends import cbc
+from app.optimizer.search import solvers
 from app.optimizer.solve import RunLimits, solve
 from app.schemas.scenario import parse_scenario
 from examples.generate_random import random_scenario

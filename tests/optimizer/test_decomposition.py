@@ -16,14 +16,14 @@ import pytest
 from hypothesis import assume, given, reject, settings
 from hypothesis import strategies as st
 
-from app.optimizer.arrays import model_arrays
-from app.optimizer.blocks import column_blocks
-from app.optimizer.build import Model, build_model
-from app.optimizer.decomposition import LagrangianBound, fixings, lagrangian_bound
-from app.optimizer.instance import Instance, compile_instance
-from app.optimizer.lp_guided import relax
+from app.optimizer.model.arrays import model_arrays
+from app.optimizer.model.blocks import column_blocks
+from app.optimizer.model.build import Model, build_model
+from app.optimizer.problem.instance import Instance, compile_instance
+from app.optimizer.search.decomposition import LagrangianBound, fixings, lagrangian_bound
+from app.optimizer.search.lp_guided import relax
+from app.optimizer.search.warm_start import greedy_plan
 from app.optimizer.solve import solve
-from app.optimizer.warm_start import greedy_plan
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS, check_against_brute_force
 from tests.optimizer.test_lp_guided import assert_no_better_plan_fixed, every_plan

@@ -19,18 +19,18 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from app.optimizer import exchange as exchange_module
-from app.optimizer import solvers
-from app.optimizer.build import Model
-from app.optimizer.decomposition import LagrangianBound
-from app.optimizer.exchange import exchange
-from app.optimizer.idle_runs import completed_plan
-from app.optimizer.instance import Instance
-from app.optimizer.lp_guided import relax
-from app.optimizer.outcome import SolveOptions, SolveOutcome
-from app.optimizer.plan_search import prove_beside_exchange
-from app.optimizer.race import Race
-from app.optimizer.warm_start import greedy_plan
+from app.optimizer.backends.outcome import SolveOptions, SolveOutcome
+from app.optimizer.model.build import Model
+from app.optimizer.problem.instance import Instance
+from app.optimizer.search import exchange as exchange_module
+from app.optimizer.search import solvers
+from app.optimizer.search.decomposition import LagrangianBound
+from app.optimizer.search.exchange import exchange
+from app.optimizer.search.idle_runs import completed_plan
+from app.optimizer.search.lp_guided import relax
+from app.optimizer.search.plan_search import prove_beside_exchange
+from app.optimizer.search.race import Race
+from app.optimizer.search.warm_start import greedy_plan
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS
 from tests.optimizer.test_decomposition import _lagrangian
 from tests.reference.evaluate import brute_force, plan_value, plan_violations

@@ -17,8 +17,8 @@ import pulp
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from app.optimizer.build import MONEY_SCALE, build_model
-from app.optimizer.instance import compile_instance
+from app.optimizer.model.build import MONEY_SCALE, build_model
+from app.optimizer.problem.instance import compile_instance
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.explain_checks import solve_doc

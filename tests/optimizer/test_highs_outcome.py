@@ -7,10 +7,10 @@ from pathlib import Path
 
 import highspy
 
-from app.optimizer.build import build_model
-from app.optimizer.highs import ArrayHighs
-from app.optimizer.instance import compile_instance
-from app.optimizer.outcome import SolveOptions
+from app.optimizer.backends.highs import ArrayHighs
+from app.optimizer.backends.outcome import SolveOptions
+from app.optimizer.model.build import build_model
+from app.optimizer.problem.instance import compile_instance
 from app.schemas.scenario import parse_scenario
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "design_example.json"

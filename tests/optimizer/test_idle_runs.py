@@ -12,9 +12,9 @@ import copy
 import numpy as np
 from hypothesis import given, settings
 
-from app.optimizer.build import build_model
-from app.optimizer.idle_runs import completed_plan, without_idle_runs
-from app.optimizer.instance import Instance, compile_instance
+from app.optimizer.model.build import build_model
+from app.optimizer.problem.instance import Instance, compile_instance
+from app.optimizer.search.idle_runs import completed_plan, without_idle_runs
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.explain_checks import plan_of, solve_doc
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS

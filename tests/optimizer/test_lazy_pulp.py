@@ -13,9 +13,10 @@ import math
 import pytest
 from hypothesis import given, settings
 
-from app.optimizer import build, solve
-from app.optimizer.build import build_model
-from app.optimizer.instance import compile_instance
+from app.optimizer import solve
+from app.optimizer.model import build
+from app.optimizer.model.build import build_model
+from app.optimizer.problem.instance import compile_instance
 from app.schemas.scenario import parse_scenario
 from examples.generate_random import random_scenario
 from tests.optimizer.test_brute_force import DESIGN_PROVEN, PROPERTY_SETTINGS

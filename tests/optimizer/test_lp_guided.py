@@ -16,11 +16,11 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from app.optimizer.build import build_model
-from app.optimizer.instance import Instance, compile_instance
-from app.optimizer.lp_guided import fixings, guided_plan, relax
-from app.optimizer.resolve import enough
-from app.optimizer.warm_start import greedy_plan
+from app.optimizer.backends.resolve import enough
+from app.optimizer.model.build import build_model
+from app.optimizer.problem.instance import Instance, compile_instance
+from app.optimizer.search.lp_guided import fixings, guided_plan, relax
+from app.optimizer.search.warm_start import greedy_plan
 from app.schemas.scenario import parse_scenario
 from examples.generate_random import random_scenario
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS

@@ -16,12 +16,12 @@ from collections import Counter
 import numpy as np
 from hypothesis import assume, given, settings
 
-from app.optimizer.arrays import model_arrays
-from app.optimizer.blocks import Blocks
-from app.optimizer.build import build_model
-from app.optimizer.instance import compile_instance
-from app.optimizer.master_plan import master_plan
-from app.optimizer.resolve import Resolver
+from app.optimizer.backends.resolve import Resolver
+from app.optimizer.model.arrays import model_arrays
+from app.optimizer.model.blocks import Blocks
+from app.optimizer.model.build import build_model
+from app.optimizer.problem.instance import compile_instance
+from app.optimizer.search.master_plan import master_plan
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS
 from tests.optimizer.test_lp_guided import every_plan

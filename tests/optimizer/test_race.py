@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.optimizer.race import EitherEvent, Race, side_by_side
+from app.optimizer.search.race import EitherEvent, Race, side_by_side
 
 COSTS = np.array([3.0, 5.0, 7.0])
 

@@ -18,10 +18,11 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 
-from app.optimizer import solve, solvers
-from app.optimizer.build import build_model
-from app.optimizer.instance import compile_instance
-from app.optimizer.outcome import SolveOptions
+from app.optimizer import solve
+from app.optimizer.backends.outcome import SolveOptions
+from app.optimizer.model.build import build_model
+from app.optimizer.problem.instance import compile_instance
+from app.optimizer.search import solvers
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS, check_against_brute_force
 from tests.reference.evaluate import brute_force, plan_value, plan_violations

@@ -1,0 +1,339 @@
+"""Running a built model on HiGHS or CBC, both through PuLP, and reading what really happened.
+
+HiGHS runs in stages (see `lp_guided`): the LP relaxation for a bound, a plan from the
+candidates it points at, a proof when plan and bound already meet the gap, and otherwise the
+full MIP from that plan with the candidates the bound rules out fixed. The whole run keeps to
+one wall-clock deadline. CBC gets the model as it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+from importlib import metadata
+
+import numpy as np
+
+from app.optimizer.backends.cbc import solve_cbc
+from app.optimizer.backends.highs import ArrayHighs
+from app.optimizer.backends.highs_options import workers
+from app.optimizer.backends.mip_outcome import combine, without_mip
+from app.optimizer.backends.outcome import (
+    SolveOptions,
+    SolveOutcome,
+    Status,
+    relative_gap,
+)
+from app.optimizer.model.arrays import model_arrays
+from app.optimizer.model.blocks import Cut
+from app.optimizer.model.build import Model
+from app.optimizer.search.decomposition import LagrangianBound
+from app.optimizer.search.decomposition import fixings as lagrangian_fixings
+from app.optimizer.search.lp_guided import Relaxation, fixings, relax
+from app.optimizer.search.plan_search import better, lagrangian, prove_beside_exchange, search_plan
+from app.optimizer.search.race import Race
+
+__all__ = ["SolveOptions", "SolveOutcome", "Status", "solve_model", "solver_version"]
+
+# A plan within a time budget (seconds), guided by the LP relaxation's columns when given.
+StartFinder = Callable[[float, "np.ndarray | None"], "np.ndarray | None"]
+
+# The full MIP runs without HiGHS's primal heuristics when the plan it starts from is within
+# this many times the requested gap of the Lagrangian bound: then what is left is mostly
+# proof, and the heuristics' sub-MIPs took 55–65 % of the full MIP's time without finding a
+# better plan (300 neighbourhoods, seeds 2, 4 and 5).
+PROVE_ONLY_GAPS = 2.0
+# Below this many candidates the guided MIP is nearly the whole model, and HiGHS's own search
+# from the rounded plan gets there sooner.
+GUIDED_MIN_CANDIDATES = 10_000
+# The share of the limit (at most FALLBACK_MAX_S) the relaxation leaves for the greedy.
+FALLBACK_SHARE = 0.2
+FALLBACK_MAX_S = 120.0
+# CBC leaves the greedy a smaller share below LARGE_MODEL_COLUMNS: there it rarely ends without
+# a plan, and the greedy needs a few seconds (3 s at 300 neighbourhoods).
+CBC_FALLBACK_SHARE = 0.05
+# From this many columns on, HiGHS's presolve can run for minutes without heeding the interrupt,
+# and a MIP over the guided candidates is no longer small: the relaxation's bound and its
+# rounded plan carry the answer, and the MIP runs without presolve from that plan.
+LARGE_MODEL_COLUMNS = 200_000
+# Off only to measure what the bound buys (`benchmarks.lagrangian_bound`).
+USE_LAGRANGIAN_BOUND = True
+# From this many columns on, HiGHS's MIP alone needs more memory than the machines we size for
+# (13 GB at 2.1 M columns) and improves nothing within any reasonable limit: the answer is the
+# relaxation's rounded plan and its bound.
+MIP_MAX_COLUMNS = 1_000_000
+# A large MIP runs only with at least this many times the relaxation's time left.
+LARGE_MIP_RELAXATIONS = 2.0
+
+
+def solver_version(name: str) -> str:
+    if name == "highs":
+        return f"HiGHS {metadata.version('highspy')}"
+    return "CBC (bundled with PuLP)"
+
+
+def solve_model(
+    model: Model,
+    options: SolveOptions,
+    warm_start: np.ndarray | None = None,
+    find_start: StartFinder | None = None,
+    neighbourhood_of: np.ndarray | None = None,
+) -> SolveOutcome:
+    """Solve within `options.time_limit_s` of wall-clock time. `warm_start` is a plan to start
+    from; `find_start` finds one (a greedy) when no better source is at hand;
+    `neighbourhood_of` (per candidate) lets HiGHS's bound see each neighbourhood whole."""
+    if _empty_row_unmet(model):
+        # A rule no decision can meet (a lock on a pair that has no candidate at all).
+        return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
+    deadline = time.monotonic() + options.time_limit_s
+    if options.solver == "cbc":
+        return _solve_cbc(model, options, deadline, warm_start, find_start)
+    return _solve_highs(model, options, deadline, warm_start, find_start, neighbourhood_of)
+
+
+def _empty_row_unmet(model: Model) -> bool:
+    arrays = model_arrays(model)
+    empty = np.diff(arrays.starts) == 0
+    return bool(np.any(empty & ((arrays.row_lower > 1e-9) | (arrays.row_upper < -1e-9))))
+
+
+def _solve_cbc(
+    model: Model,
+    options: SolveOptions,
+    deadline: float,
+    start: np.ndarray | None,
+    find_start: StartFinder | None,
+) -> SolveOutcome:
+    """CBC on the model as it is, with no greedy start: measured on the benchmark's scenarios a
+    start slows CBC down (30 neighbourhoods: 29 s to 0.1 % without, 0.26 % after 60 s with).
+    When CBC ends without a plan the greedy's plan is the answer, in the time set aside for it."""
+    share = FALLBACK_SHARE if model.n_cols >= LARGE_MODEL_COLUMNS else CBC_FALLBACK_SHARE
+    reserve = min(FALLBACK_MAX_S, share * options.time_limit_s) if find_start else 0.0
+    cbc_deadline = deadline - reserve
+    remaining = max(0.05, cbc_deadline - time.monotonic())
+    outcome = solve_cbc(
+        model, dataclasses.replace(options, time_limit_s=remaining), start, cbc_deadline
+    )
+    if outcome.values is not None or outcome.status == "infeasible" or find_start is None:
+        return outcome
+    if options.cancel is not None and options.cancel.is_set():
+        return outcome
+    plan = find_start(max(0.5, deadline - time.monotonic()), None)
+    if plan is None:
+        return outcome
+    value = float(model_arrays(model).costs @ plan)
+    why = outcome.message or "CBC found no plan"
+    return SolveOutcome("feasible", plan, value, None, None, f"{why}; a greedy plan, gap unknown")
+
+
+def _solve_highs(
+    model: Model,
+    options: SolveOptions,
+    deadline: float,
+    start: np.ndarray | None,
+    find_start: StartFinder | None,
+    neighbourhood_of: np.ndarray | None,
+) -> SolveOutcome:
+    costs = model_arrays(model).costs
+    large = model.n_cols >= LARGE_MODEL_COLUMNS
+    # A relaxation that runs long must leave the greedy time to find a plan without it.
+    reserve = min(FALLBACK_MAX_S, FALLBACK_SHARE * options.time_limit_s) if find_start else 0.0
+    # Without presolve: the relaxation solves faster at every size measured (300
+    # neighbourhoods: 0.6 s against 1.5 s; 1,000: 5 s against 8.5 s), and on a large model
+    # presolve's copy of it costs more memory than it saves.
+    relax_started = time.monotonic()
+    relaxation = relax(model, deadline - reserve, options.cancel, presolve=False)
+    relax_seconds = time.monotonic() - relax_started
+    if relaxation.status == "infeasible":
+        return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
+    dual = None
+    # Whether the start is the best of the bound's neighbourhood plans, and near that bound:
+    # then HiGHS's own heuristics search where that MIP has already searched.
+    searched = False
+    if relaxation.status == "optimal" and not _stopped(options, deadline):
+        if find_start is not None:
+            start = better(costs, start, find_start(_start_budget(deadline), relaxation.values))
+        if USE_LAGRANGIAN_BOUND and neighbourhood_of is not None and model.n_cols < MIP_MAX_COLUMNS:
+            dual = lagrangian(model, relaxation, neighbourhood_of, options, deadline, start)
+        # Over the bound's neighbourhood plans the MIP is small at every size (3,000
+        # neighbourhoods: 7,400 of 221,000 candidates) and finds a better plan than HiGHS's
+        # search from the greedy's (30 neighbourhoods, seed 2: proven in 42 s, against 1 %
+        # left at 60 s without it); over what the relaxation points at it pays only from
+        # GUIDED_MIN_CANDIDATES, and not at all for a large model.
+        worth_guiding = dual is not None or (
+            GUIDED_MIN_CANDIDATES <= model.n_candidates and not large
+        )
+        if worth_guiding and not _stopped(options, deadline):
+            found = search_plan(model, relaxation, dual, options, deadline, start, large)
+            start = better(costs, start, found)
+            searched = (
+                dual is not None
+                and found is not None
+                and start is found
+                and _only_proof_left(float(costs @ found), dual.bound, options.mip_gap)
+            )
+    if start is None and find_start is not None and not _stopped(options, deadline):
+        start = find_start(max(0.5, deadline - time.monotonic()), None)
+    bound = relaxation.bound
+    if dual is not None and bound is not None:
+        bound = min(bound, dual.bound)
+    start_value = None if start is None else float(costs @ start)
+    if start_value is not None and bound is not None:
+        bound = max(bound, start_value)
+        if relative_gap(start_value, bound) <= options.mip_gap:
+            return SolveOutcome(
+                "optimal",
+                start,
+                start_value,
+                bound,
+                relative_gap(start_value, bound),
+                "proven within the gap by the relaxation's bound"
+                + ("" if dual is None else ", tightened per neighbourhood"),
+            )
+    if _stopped(options, deadline):
+        return without_mip(start, start_value, bound, options)
+    if model.n_cols >= MIP_MAX_COLUMNS:
+        why = "a model this large is answered without the full MIP"
+        return without_mip(start, start_value, bound, options, why)
+    if large and relaxation.status != "optimal":
+        # A large MIP starts with the relaxation that just ran out of time: it cannot get
+        # anywhere in what is left.
+        return without_mip(
+            start, start_value, bound, options, "the LP relaxation did not finish in time"
+        )
+    if large and deadline - time.monotonic() < LARGE_MIP_RELAXATIONS * relax_seconds:
+        # Before its first node a large MIP sets up its own search and solves the same
+        # relaxation again (3,000 neighbourhoods: 13 s, then 37 s): with less time left than
+        # that it stops without touching the plan, after the deadline.
+        return without_mip(
+            start, start_value, bound, options, "too little time left for the full MIP"
+        )
+
+    fix_zero, fix_one = _fixings(model, relaxation, dual, start_value)
+    model.problem  # noqa: B018 (PuLP's objects are made on first use: before the MIP's clock starts)
+    mip_options = dataclasses.replace(options, time_limit_s=max(0.05, deadline - time.monotonic()))
+    fixed = len(fix_zero) + len(fix_one)
+    # The exchange search goes on beside the full MIP: where the searches before it stopped
+    # short, HiGHS's own heuristics can stall for the rest of the limit (300 neighbourhoods,
+    # seed 2 with the guided MIP from the master's plan: 0.104 % after 60 s alone, proven in
+    # 25 s with the exchanges beside it).
+    if dual is not None and start is not None and not large and workers(options.threads) > 1:
+        race = Race(costs, options.mip_gap, options.cancel)
+        race.offer_plan(start)
+        if bound is not None:
+            race.offer_bound(bound)
+        # Named again for the closure: there `start` and `dual` are no longer known not None.
+        mip_start, cuts = start, dual.cuts
+
+        def prove(stop: threading.Event, raised: Callable[[float], None]) -> SolveOutcome:
+            proving = dataclasses.replace(mip_options, cancel=stop)
+            return _run_mip(
+                model,
+                proving,
+                mip_start,
+                fix_zero,
+                fix_one,
+                cuts,
+                heuristics=not searched,
+                on_bound=raised,
+                on_plan=race.offer_plan,
+            )
+
+        outcome = prove_beside_exchange(race, dual, start, deadline, prove, fixed > 0)
+        assert race.plan is not None
+        return combine(outcome, race.bound, race.plan, race.value, fixed, options)
+    cuts = [] if dual is None else dual.cuts
+    outcome = _run_mip(
+        model,
+        mip_options,
+        start,
+        fix_zero,
+        fix_one,
+        cuts,
+        presolve=not large,
+        heuristics=not searched,
+    )
+    return combine(outcome, bound, start, start_value, fixed, options)
+
+
+def _only_proof_left(value: float, bound: float, mip_gap: float) -> bool:
+    """Whether a plan worth `value` is near enough to `bound` for the full MIP to run
+    without HiGHS's primal heuristics (see PROVE_ONLY_GAPS)."""
+    return relative_gap(value, bound) <= PROVE_ONLY_GAPS * mip_gap
+
+
+def _fixings(
+    model: Model,
+    relaxation: Relaxation,
+    dual: LagrangianBound | None,
+    start_value: float | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates fixed because no plan better than the start can move them: by the
+    relaxation's reduced costs, and by the Lagrangian bound's (far more: its bound is tighter)."""
+    none = np.zeros(0, np.int64)
+    if start_value is None or relaxation.status != "optimal":
+        return none, none
+    fix_zero, fix_one = fixings(relaxation, model.n_candidates, start_value)
+    if dual is None:
+        return fix_zero, fix_one
+    more_zero, more_one = lagrangian_fixings(dual, model.n_candidates, start_value)
+    return np.union1d(fix_zero, more_zero), np.union1d(fix_one, more_one)
+
+
+def _run_mip(
+    model: Model,
+    options: SolveOptions,
+    start: np.ndarray | None,
+    fix_zero: np.ndarray,
+    fix_one: np.ndarray,
+    cuts: list[Cut],
+    presolve: bool = True,
+    heuristics: bool = True,
+    on_bound: Callable[[float], None] | None = None,
+    on_plan: Callable[[np.ndarray], None] | None = None,
+) -> SolveOutcome:
+    solver = ArrayHighs(
+        model,
+        options,
+        start,
+        fix_zero=fix_zero,
+        fix_one=fix_one,
+        cuts=cuts,
+        presolve=presolve,
+        heuristics=heuristics,
+        on_bound=on_bound,
+        on_plan=on_plan,
+    )
+    model.problem.solve(solver)
+    assert solver.outcome is not None
+    if solver.outcome.status != "stale":
+        return solver.outcome
+    if start is not None:
+        # HiGHS can report the optimum's objective yet hand back the starting plan's columns
+        # (seen when presolve settles the model outright); without a start it is exact.
+        return _run_mip(
+            model,
+            options,
+            None,
+            fix_zero,
+            fix_one,
+            cuts,
+            presolve,
+            heuristics,
+            on_bound,
+            on_plan,
+        )
+    return SolveOutcome(
+        "error", None, None, None, None, "HiGHS returned a plan that does not match its objective"
+    )
+
+
+def _stopped(options: SolveOptions, deadline: float) -> bool:
+    cancelled = options.cancel is not None and options.cancel.is_set()
+    return cancelled or time.monotonic() >= deadline
+
+
+def _start_budget(deadline: float) -> float:
+    return min(120.0, max(0.5, 0.25 * (deadline - time.monotonic())))

@@ -1,0 +1,326 @@
+"""A greedy feasible plan, handed to the solver as its first incumbent.
+
+Lazy greedy on value per corporation euro: the value is a sum of concave functions of summed
+effects, so a candidate's marginal gain only falls as the plan grows, and a stale gain is an
+upper bound. A candidate is taken when no rule of the model ends up more violated than before
+(lock-ins and minimum shares start violated and may only improve). The rows are read from the
+built model itself, so the warm start can never disagree with the rules it must respect.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from app.optimizer.model.arrays import constraint_matrix, model_arrays, row_bounds
+from app.optimizer.model.build import Model
+from app.optimizer.problem.instance import Instance
+from app.optimizer.problem.value import cell_factor, cell_value, piece_weights, segment_count
+
+_TOLERANCE = 1e-7
+
+
+def greedy_plan(
+    inst: Instance,
+    model: Model,
+    time_budget_s: float = 5.0,
+    relaxed: np.ndarray | None = None,
+) -> np.ndarray | None:
+    """A full column vector (x, pieces, totals) of a feasible plan, or None when none was found.
+
+    Shares are checked against the total spend the plan is expected to reach; when the plan
+    ends below it (another rule binds first), it is tried again with the total it reached.
+    With `relaxed` (the LP relaxation's columns) the candidates the relaxation funds are tried
+    first, most funded first, and its total spend is the one expected: LP rounding, with every
+    rule kept.
+    """
+    if inst.n_candidates == 0:
+        return None
+    deadline = time.monotonic() + time_budget_s
+    expected = _budget_total(inst)
+    prefer = None
+    if relaxed is not None:
+        funded = relaxed[: inst.n_candidates]
+        prefer = np.flatnonzero(funded > 1e-6)
+        # Runs that count toward a minimum share go first: taken after the others, they would
+        # find the budget spent, and rounding the rest down can leave the minimum unmet.
+        behind = ~_toward_minimum_shares(model)[prefer]
+        prefer = prefer[np.lexsort((-funded[prefer], behind))]
+        expected = float(inst.corporation.sum(axis=1) @ funded) / 1000.0
+    setup = _setup(inst, model)
+    for _ in range(3):
+        plan, reached = _greedy(inst, model, setup, expected, deadline, prefer)
+        if plan is not None or time.monotonic() > deadline:
+            return plan
+        expected = 0.9 * reached
+    return None
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What every attempt of the greedy reads and none changes: made once per plan."""
+
+    by_row: sparse.csr_matrix
+    matrix: sparse.csc_matrix
+    lower: np.ndarray
+    upper: np.ndarray
+    locked_out: np.ndarray  # per candidate: its column is fixed at 0
+    total_col: int | None
+    pair_cols: dict[str, int]
+    corporation_total: np.ndarray
+    cost: np.ndarray  # the share of the limits a candidate uses
+    ratio: np.ndarray  # standalone value per that share
+
+
+def _setup(inst: Instance, model: Model) -> _Setup:
+    starts, index, value = constraint_matrix(model)
+    by_row = sparse.csr_matrix((value, index, starts), shape=(model.n_rows, model.n_cols))
+    lower, upper = row_bounds(model)
+    links = np.array([kind == "value_link" for kind in model.row_kinds], dtype=bool)
+    lower[links], upper[links] = -np.inf, np.inf  # pieces are filled afterwards, always within
+    total_col: int | None = None
+    pair_cols: dict[str, int] = {}
+    for p, name in enumerate(model.column_names()):
+        if name.startswith("u"):
+            pair_cols[name] = p
+        elif name == "total_spend":
+            total_col = p
+    corporation_total = inst.corporation.sum(axis=1) / 1000.0
+    cost = _scarcity_cost(model, by_row, upper, corporation_total)
+    return _Setup(
+        by_row=by_row,
+        matrix=by_row.tocsc(),
+        lower=lower,
+        upper=upper,
+        locked_out=model_arrays(model).col_upper[: model.n_candidates] == 0,
+        total_col=total_col,
+        pair_cols=pair_cols,
+        corporation_total=corporation_total,
+        cost=cost,
+        ratio=standalone_gains(inst) / cost,
+    )
+
+
+def _greedy(
+    inst: Instance,
+    model: Model,
+    setup: _Setup,
+    expected_total: float,
+    deadline: float,
+    prefer: np.ndarray | None = None,
+) -> tuple[np.ndarray | None, float]:
+    n_rows, n_cols = model.n_rows, model.n_cols
+    by_row, matrix, lower, upper = setup.by_row, setup.matrix, setup.lower, setup.upper
+    locked_out, total_col, pair_cols = setup.locked_out, setup.total_col, setup.pair_cols
+    corporation_total, cost, ratio = setup.corporation_total, setup.cost, setup.ratio
+
+    activity = np.zeros(n_rows)
+    columns = np.zeros(n_cols)
+    effect = np.zeros(inst.gap.shape)
+    factor = cell_factor(inst)
+
+    weights = piece_weights(inst)
+
+    def gain(c: int) -> float:
+        n, i = int(inst.cand_n[c]), int(inst.cand_i[c])
+        hood = np.array([n])
+        after = effect[n] + inst.effects[i][:, None] * inst.effect_years[c][None, :]
+        return float(
+            (
+                factor[n]
+                * (
+                    cell_value(inst, after[None], hood, weights)[0]
+                    - cell_value(inst, effect[n][None], hood, weights)[0]
+                )
+            ).sum()
+        )
+
+    # Shares are checked against the total the plan is expected to reach (the budget), not the
+    # running total: otherwise the first run alone would be 100 % of spend and break every share.
+    if total_col is not None:
+        activity += matrix[:, total_col].toarray().ravel() * expected_total
+
+    pointers, row_of, coefficient_of = matrix.indptr, matrix.indices, matrix.data
+
+    def column(p: int) -> tuple[np.ndarray, np.ndarray]:
+        return row_of[pointers[p] : pointers[p + 1]], coefficient_of[pointers[p] : pointers[p + 1]]
+
+    def change(c: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows a candidate touches and by how much (its pair indicator included)."""
+        rows, amounts = column(c)
+        pair = pair_cols.get(f"u{int(inst.cand_i[c])}_{int(inst.cand_n[c])}")
+        if pair is None or columns[pair] != 0:
+            return rows, amounts
+        pair_rows, pair_amounts = column(pair)
+        merged, inverse = np.unique(np.concatenate([rows, pair_rows]), return_inverse=True)
+        return merged, np.bincount(inverse, np.concatenate([amounts, pair_amounts]))
+
+    def violation(act: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        return np.maximum(act - upper[rows], 0) + np.maximum(lower[rows] - act, 0)
+
+    # Lock-ins and shares start unmet: the greedy may leave them unmet on its way and
+    # repairs them at the end; every other row must never become more violated.
+    soft = np.array(
+        [kind.startswith(("lock_in", "domain_share_min")) for kind in model.row_kinds], dtype=bool
+    )
+
+    def try_add(c: int, must_improve: np.ndarray | None = None) -> bool:
+        if locked_out[c] or columns[c] == 1:
+            return False
+        touched, delta = change(c)
+        hard = ~soft[touched]
+        before = violation(activity[touched[hard]], touched[hard])
+        after = violation(activity[touched[hard]] + delta[hard], touched[hard])
+        if np.any(after > before + _TOLERANCE):
+            return False
+        if must_improve is not None:
+            wanted = np.isin(touched, must_improve)
+            rows = touched[wanted]
+            if (
+                violation(activity[rows] + delta[wanted], rows).sum()
+                >= violation(activity[rows], rows).sum() - _TOLERANCE
+            ):
+                return False
+        activity[touched] += delta
+        columns[c] = 1
+        pair = pair_cols.get(f"u{int(inst.cand_i[c])}_{int(inst.cand_n[c])}")
+        if pair is not None:
+            columns[pair] = 1
+        effect[inst.cand_n[c]] += (
+            inst.effects[inst.cand_i[c]][:, None] * inst.effect_years[c][None, :]
+        )
+        return True
+
+    soft_rows = np.flatnonzero(soft)
+
+    def repair(rows: np.ndarray) -> None:
+        """Add the best candidates that reduce what is still unmet in `rows`: only those with a
+        positive coefficient in an unmet row can, so only those are tried."""
+        unmet = rows[violation(activity[rows], rows) > 1e-9]
+        block = by_row[unmet]
+        helpful = np.unique(block.indices[block.data > 0])
+        helpful = helpful[helpful < inst.n_candidates]
+        for c in helpful[np.argsort(-ratio[helpful], kind="stable")]:
+            if violation(activity[rows], rows).sum() <= 1e-9 or time.monotonic() > deadline:
+                return
+            try_add(int(c), must_improve=rows)
+
+    locks = np.flatnonzero([kind.startswith("lock_in") for kind in model.row_kinds])
+    repair(locks)
+    # The relaxation's plan meets the minimum shares already: its candidates go first.
+    for c in prefer if prefer is not None else ():
+        if time.monotonic() > deadline:
+            break
+        try_add(int(c))
+    repair(soft_rows)  # minimum shares of the expected total, before the budget is spent
+    heap = [(-g, c) for c, g in enumerate(ratio) if g > 0 and columns[c] == 0]
+    heapq.heapify(heap)
+    refused_in_a_row = 0
+    while heap and refused_in_a_row < 2000 and time.monotonic() < deadline:
+        _, c = heapq.heappop(heap)
+        fresh = gain(c) / cost[c]
+        if fresh <= 0:
+            continue
+        if heap and -fresh > heap[0][0] + 1e-12:
+            heapq.heappush(heap, (-fresh, c))
+            continue
+        refused_in_a_row = 0 if try_add(c) else refused_in_a_row + 1
+    repair(soft_rows)
+    if total_col is not None:  # from the expected total to the real one
+        total = float(corporation_total @ columns[: inst.n_candidates])
+        activity += matrix[:, total_col].toarray().ravel() * (total - expected_total)
+        columns[total_col] = total
+        repair(soft_rows)
+
+    total = float(corporation_total @ columns[: inst.n_candidates])
+    if np.any(violation(activity) > 1e-6):
+        return None, total  # a lock-in or share the greedy could not meet
+    if total_col is not None:
+        columns[total_col] = total
+    _fill_pieces(inst, model, effect, columns)
+    # The bookkeeping above is incremental; the plan is only handed on when every row of the
+    # model holds for it exactly (it may become the answer when the solver finds nothing).
+    exact = by_row @ columns
+    row_lower, row_upper = row_bounds(model)
+    scale = 1e-6 * np.maximum(1.0, np.abs(exact))
+    if np.any(exact > row_upper + scale) or np.any(exact < row_lower - scale):
+        return None, total
+    return columns, total
+
+
+_LIMIT_KINDS = ("budget:", "partner:", "resource:")
+
+
+def _scarcity_cost(
+    model: Model, by_row: sparse.csr_matrix, upper: np.ndarray, money: np.ndarray
+) -> np.ndarray:
+    """What a candidate uses of the scenario's limits, each as a share of that limit, summed.
+
+    Euros alone rank badly when staff or a partner's budget binds first: a cheap run that takes
+    a scarce coach is not cheap. Each limit counts for its share, so whichever binds dominates.
+    """
+    n = model.n_candidates
+    limits = (
+        np.array([kind.startswith(_LIMIT_KINDS) for kind in model.row_kinds], dtype=bool)
+        & np.isfinite(upper)
+        & (upper > 0)
+    )
+    rows = np.flatnonzero(limits)
+    if rows.size == 0:
+        return np.maximum(money, 1e-6)
+    shares = sparse.diags(1.0 / upper[rows]) @ by_row[rows][:, :n]
+    used = np.asarray(abs(shares).sum(axis=0)).ravel()
+    return np.maximum(used, 1e-9)
+
+
+def _toward_minimum_shares(model: Model) -> np.ndarray:
+    """Per candidate: whether it counts toward a minimum share of spend."""
+    starts, index, value = constraint_matrix(model)
+    n = model.n_candidates
+    toward = np.zeros(n, dtype=bool)
+    for r, kind in enumerate(model.row_kinds):
+        if kind.startswith("domain_share_min"):
+            cols = index[starts[r] : starts[r + 1]]
+            cols = cols[(value[starts[r] : starts[r + 1]] > 0) & (cols < n)]
+            toward[cols] = True
+    return toward
+
+
+def _budget_total(inst: Instance) -> float:
+    """The corporation spend a budget-bound plan reaches, in model units (k€)."""
+    budget = inst.scenario.budget
+    everything = float(inst.corporation.sum())
+    limits = [everything]
+    if budget.total is not None:
+        limits.append(budget.total)
+    if budget.per_year is not None:
+        limits.append(sum(budget.per_year))
+    return 0.95 * min(limits) / 1000.0
+
+
+def standalone_gains(inst: Instance, chunk: int = 50_000) -> np.ndarray:
+    """The value of each candidate funded alone, (C,), computed in vectorised chunks."""
+    factor = cell_factor(inst)
+    weights = piece_weights(inst)
+    gains = np.zeros(inst.n_candidates)
+    for first in range(0, inst.n_candidates, chunk):
+        block = slice(first, first + chunk)
+        hoods = inst.cand_n[block]
+        effect = inst.effects[inst.cand_i[block]][:, :, None] * inst.effect_years[block][:, None, :]
+        gains[block] = (factor[hoods] * cell_value(inst, effect, hoods, weights)).sum(axis=(1, 2))
+    return gains
+
+
+def _fill_pieces(inst: Instance, model: Model, effect: np.ndarray, columns: np.ndarray) -> None:
+    """Pieces take the credited improvement deepest first, within each piece's width."""
+    segments = segment_count(inst)
+    for p, name in enumerate(model.column_names()):
+        if not name.startswith("y"):
+            continue
+        n, d, t, k = (int(part) for part in name[1:].split("_"))
+        width = inst.gap[n, d, t] / segments
+        columns[p] = float(np.clip(effect[n, d, t] - k * width, 0.0, width))
