@@ -7,9 +7,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
+from app.api.authentication import KeyCheck
 from app.api.body_limit import BodySizeLimit
+from app.api.input_guard import refuse_control_characters
 from app.api.openapi import install_openapi
 from app.api.problems import register_problem_handlers
 from app.api.routers import audit, catalogue, health, keys, neighbourhoods, runs, scenarios, solve
@@ -50,11 +52,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if runner is not None:
                 await asyncio.to_thread(runner.stop)
 
-    app = FastAPI(title="Onderbouwd", version=VERSION, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Onderbouwd",
+        version=VERSION,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_control_characters)],
+    )
     app.state.settings = settings
     app.state.database = database
     register_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(KeyCheck, database=database)  # added last: runs first
     app.include_router(health.router)
     app.include_router(solve.router)
     app.include_router(scenarios.router)

@@ -1,4 +1,15 @@
-"""The OpenAPI document: problem responses under their own media type, and its exported form."""
+"""The OpenAPI document tells what the service answers: every error status an operation can
+give, as `application/problem+json` with the problem types behind it, and the headers that come
+with it (`Retry-After`, `WWW-Authenticate`).
+
+An operation that starts solves lists 429 itself (`problem_responses(429)`). The other statuses
+are added by rule, from what every request goes through, so a router added later
+is documented without doing anything:
+- every operation: 503 (the database was too busy to answer in time, or is not ready);
+- under `/api/v1`: 401 (the key is checked first), 403 (its role);
+- with a request body: 400 (malformed JSON), 413 (too large), 422 (invalid);
+- with parameters: 422; with path parameters: 404.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +19,114 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.api.problems import PROBLEM_MEDIA_TYPE
+from app.core.errors import PROBLEM_BASE
 
 _PROBLEM_REF = "#/components/schemas/Problem"
+_API_PREFIX = "/api/v1"
+_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
+
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+_WWW_AUTHENTICATE = {
+    "WWW-Authenticate": {
+        "description": "`Bearer`: how to authenticate.",
+        "schema": {"type": "string"},
+    }
+}
+
+
+def _types(*kinds: str) -> str:
+    return "Problem types: " + ", ".join(f"`{PROBLEM_BASE}{kind}`" for kind in kinds) + "."
+
+
+ERROR_RESPONSES: dict[int, tuple[str, dict[str, Any] | None]] = {
+    400: ("Malformed JSON. " + _types("malformed-json"), None),
+    401: (
+        "No API key, or one that is unknown or revoked. " + _types("unauthorized"),
+        _WWW_AUTHENTICATE,
+    ),
+    403: ("The key's role may not do this. " + _types("forbidden"), None),
+    404: ("Nothing of that id in your organisation. " + _types("not-found"), None),
+    409: (
+        "Conflicts with the current state, or an `Idempotency-Key` reused with another body. "
+        + _types("conflict", "idempotency-key-reused"),
+        None,
+    ),
+    413: (
+        "Request body larger than the server accepts. " + _types("payload-too-large"),
+        None,
+    ),
+    422: (
+        "Invalid request: `errors` names every offending field by its JSON path (a problem too "
+        "large to solve names its size and the limit). "
+        + _types("validation", "problem-too-large"),
+        None,
+    ),
+    429: (
+        "Your organisation already has as many solves and runs going as it may; another "
+        "organisation is not affected. " + _types("too-many-active-runs"),
+        _RETRY_AFTER,
+    ),
+    503: (
+        "The database could not be reached in time (busy, or not ready): send the request "
+        "again after `Retry-After` seconds. " + _types("database-busy", "not-ready"),
+        _RETRY_AFTER,
+    ),
+}
 
 
 def install_openapi(app: FastAPI) -> None:
-    """Document error responses as `application/problem+json`, which is what they are."""
+    """Generate the document once, with every error documented."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _problem_media_type(generate())
+            app.openapi_schema = document_errors(generate())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
-    for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
-            for response in operation.get("responses", {}).values():
-                content = response.get("content", {})
-                plain = content.get("application/json")
-                if plain is not None and plain.get("schema", {}).get("$ref") == _PROBLEM_REF:
-                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in _METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in sorted(_statuses(path, operation)):
+                responses.setdefault(str(status), {})
+            for status, response in responses.items():
+                if status.isdigit() and int(status) in ERROR_RESPONSES:
+                    _as_problem(int(status), response)
+    schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+    schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
     return schema
+
+
+def _statuses(path: str, operation: dict[str, Any]) -> set[int]:
+    statuses = {503}
+    parameters = operation.get("parameters", [])
+    if path.startswith(_API_PREFIX):
+        statuses |= {401, 403}
+    if "requestBody" in operation:
+        statuses |= {400, 413, 422}
+    if parameters:
+        statuses.add(422)
+    if any(parameter.get("in") == "path" for parameter in parameters):
+        statuses.add(404)
+    return statuses
+
+
+def _as_problem(status: int, response: dict[str, Any]) -> None:
+    description, headers = ERROR_RESPONSES[status]
+    response["description"] = description
+    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": _PROBLEM_REF}}}
+    if headers:
+        response["headers"] = dict(headers)
 
 
 def openapi_json(app: FastAPI) -> str:

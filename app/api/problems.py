@@ -7,6 +7,7 @@ validation problems add `errors: [{path, message}]` with JSON paths such as
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -15,12 +16,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.errors import (
     PROBLEM_BASE,
     Conflict,
+    DatabaseBusy,
     FieldError,
     MalformedJson,
     OnderbouwdError,
@@ -29,6 +32,8 @@ from app.core.errors import (
 from app.schemas.scenario import ScenarioInvalid, json_path
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+log = logging.getLogger("onderbouwd.api")
 
 
 class ProblemFieldError(BaseModel):
@@ -177,6 +182,14 @@ async def _integrity(request: Request, exc: Exception) -> ProblemResponse:
     return problem_response(error, request.url.path)
 
 
+async def _database_busy(request: Request, exc: Exception) -> ProblemResponse:
+    # SQLite's write lock not free within its busy timeout, no pooled connection free in time,
+    # PostgreSQL unreachable: the transaction was rolled back, so trying again is safe.
+    log.warning("%s %s: database busy: %s", request.method, request.url.path, exc)
+    error = DatabaseBusy()
+    return problem_response(error, request.url.path, headers=error.headers)
+
+
 async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
     # The details stay in the server log (the exception propagates to the server after this).
     error = OnderbouwdError("the server could not answer this request; the error has been logged")
@@ -189,6 +202,8 @@ def register_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -213,3 +228,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+def created(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI entry of a 201 answer of an upsert that created the resource."""
+    return {201: {"model": model, "description": "Created: there was none of that id."}}

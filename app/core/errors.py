@@ -99,7 +99,27 @@ class IdempotencyKeyReused(Conflict):
     title = "Idempotency-Key reused"
 
 
+# Seconds a client is asked to wait (`Retry-After`) when the database was too busy to answer.
+RETRY_AFTER_BUSY_S = 2
+
+
 class NotReady(OnderbouwdError):
     status = 503
     type = PROBLEM_BASE + "not-ready"
     title = "Service Unavailable"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": str(RETRY_AFTER_BUSY_S)})
+
+
+class DatabaseBusy(OnderbouwdError):
+    status = 503
+    type = PROBLEM_BASE + "database-busy"
+    title = "Service Unavailable"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the database was too busy to answer in time; nothing was written: send this "
+            f"request again in {RETRY_AFTER_BUSY_S} seconds",
+            headers={"Retry-After": str(RETRY_AFTER_BUSY_S)},
+        )

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.schemas.common import Text
 from app.schemas.scenario import (
     DomainScore,
     Homes,
@@ -18,7 +19,7 @@ from app.schemas.scenario import (
 )
 
 Direction = Literal["higher_is_better", "higher_is_worse"]
-Measurement = Annotated[float, Field(ge=-1e9, le=1e9)]
+Measurement = Annotated[float, Field(strict=True, ge=-1e9, le=1e9)]
 
 
 class _Write(BaseModel):
@@ -38,8 +39,8 @@ class _Keyed(BaseModel):
 
 
 class DomainWrite(_Write):
-    label: str | None = Field(default=None, max_length=200)
-    weight: Annotated[float, Field(ge=0, le=1e3)] = 1.0
+    label: Text | None = Field(default=None, max_length=200)
+    weight: Annotated[float, Field(strict=True, ge=0, le=1e3)] = 1.0
     target: ScorePoints = Field(default=0.0, description="Target domain score (0 = reference).")
 
 
@@ -48,19 +49,19 @@ class DomainOut(_Stamps, DomainWrite, _Keyed):
 
 
 class IndicatorWrite(_Write):
-    label: str | None = Field(default=None, max_length=200)
+    label: Text | None = Field(default=None, max_length=200)
     domain: Key | None = Field(
         default=None, description="Domain whose score it feeds; left out = kept as history only."
     )
     direction: Direction
-    unit: str | None = Field(default=None, max_length=100)
-    source: str | None = Field(default=None, max_length=500)
+    unit: Text | None = Field(default=None, max_length=100)
+    source: Text | None = Field(default=None, max_length=500)
     reference_value: Measurement | None = Field(
         default=None,
         description="Published reference level (e.g. national); left out = the "
         "mean over the organisation's neighbourhoods in the latest year measured.",
     )
-    reference_spread: Annotated[float, Field(gt=0, le=1e9)] | None = Field(
+    reference_spread: Annotated[float, Field(strict=True, gt=0, le=1e9)] | None = Field(
         default=None,
         description="Published spread (one standard deviation); left out = the "
         "population standard deviation over the organisation's neighbourhoods in that year.",
@@ -78,9 +79,9 @@ class IndicatorValue(_Write):
 
 
 class NeighbourhoodWrite(_Write):
-    name: str | None = Field(default=None, max_length=200)
-    district: str | None = Field(default=None, max_length=200)
-    municipality: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
+    district: Text | None = Field(default=None, max_length=200)
+    municipality: Text | None = Field(default=None, max_length=200)
     homes: Homes
     regulated_homes: Homes = 0.0
     indicator_values: list[IndicatorValue] | None = Field(
@@ -92,7 +93,7 @@ class NeighbourhoodWrite(_Write):
 
 class AdjustmentWrite(_Write):
     delta: ScorePoints = Field(description="Added to the domain score (standard deviations).")
-    rationale: str = Field(
+    rationale: Text = Field(
         min_length=1,
         max_length=5000,
         description="Why: kept with the adjustment and in the audit log.",
@@ -156,7 +157,7 @@ class InterventionOut(_Stamps, _Evidence, Intervention):
 
 
 class PartnerWrite(_Write):
-    name: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
     budget: Limit = Field(default_factory=Limit)
 
 

@@ -8,12 +8,13 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.security import Role
+from app.schemas.common import Text
 
 
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200, description="What the key is for.")
+    name: Text = Field(min_length=1, max_length=200, description="What the key is for.")
     role: Role = Field(description="viewer: read and solve; planner: also write; admin: keys.")
 
 

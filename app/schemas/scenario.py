@@ -12,18 +12,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.schemas.common import INT32_MAX, Identifier, Text
 from app.schemas.scenario_checks import scenario_problems
 
 # Upper bounds far beyond any real question keep every number the model computes finite and
 # within what a solver can represent (a home count of 1e30 is a typo, not a neighbourhood).
-Money = Annotated[float, Field(ge=0, le=1e11, description="Euros.")]
-Homes = Annotated[float, Field(ge=0, le=1e7)]
-Units = Annotated[float, Field(ge=0, le=1e6)]
-ScorePoints = Annotated[float, Field(ge=-1e6, le=1e6)]
-Effect = Annotated[float, Field(ge=0, le=1e6)]
-Year = Annotated[int, Field(ge=1900, le=2200)]
-Share = Annotated[float, Field(ge=0, le=1)]
-Key = Annotated[str, Field(min_length=1, max_length=200)]
+Money = Annotated[float, Field(strict=True, ge=0, le=1e11, description="Euros.")]
+Homes = Annotated[float, Field(strict=True, ge=0, le=1e7)]
+Units = Annotated[float, Field(strict=True, ge=0, le=1e6)]
+ScorePoints = Annotated[float, Field(strict=True, ge=-1e6, le=1e6)]
+Effect = Annotated[float, Field(strict=True, ge=0, le=1e6)]
+Year = Annotated[int, Field(strict=True, ge=1900, le=2200)]
+Share = Annotated[float, Field(strict=True, ge=0, le=1)]
+Key = Identifier
 
 DEFAULT_DOMAINS: tuple[tuple[str, str], ...] = (
     ("physical_environment", "Fysieke omgeving"),
@@ -45,8 +46,8 @@ class Strict(BaseModel):
 
 class Domain(Strict):
     key: Key
-    label: str | None = None
-    weight: Annotated[float, Field(ge=0, le=1e3)] = 1.0
+    label: Text | None = Field(default=None, max_length=200)
+    weight: Annotated[float, Field(strict=True, ge=0, le=1e3)] = 1.0
 
 
 class DomainScore(Strict):
@@ -60,9 +61,9 @@ class DomainScore(Strict):
 
 class Neighbourhood(Strict):
     code: Key
-    name: str | None = None
-    district: str | None = None
-    municipality: str | None = None
+    name: Text | None = Field(default=None, max_length=200)
+    district: Text | None = Field(default=None, max_length=200)
+    municipality: Text | None = Field(default=None, max_length=200)
     homes: Homes
     regulated_homes: Homes = 0.0
     scores: dict[str, DomainScore] = Field(default_factory=dict)
@@ -77,7 +78,7 @@ class Limit(Strict):
 
 class Partner(Strict):
     key: Key
-    name: str | None = None
+    name: Text | None = Field(default=None, max_length=200)
     budget: Limit = Field(default_factory=Limit)
 
 
@@ -99,20 +100,20 @@ class Eligibility(Strict):
 
 class Intervention(Strict):
     key: Key
-    name: str | None = None
+    name: Text | None = Field(default=None, max_length=200)
     domain: Key = Field(description="Primary domain: the one spending rules count it under.")
     effects: dict[str, Effect] = Field(default_factory=dict)
     cost: Cost = Field(default_factory=Cost)
-    duration_years: Annotated[int, Field(ge=1)] | None = 1
-    lag_years: Annotated[int, Field(ge=0)] = 0
+    duration_years: Annotated[int, Field(strict=True, ge=1, le=100)] | None = 1
+    lag_years: Annotated[int, Field(strict=True, ge=0, le=100)] = 0
     effect_persists: bool = False
     partner_contributions: list[PartnerContribution] = Field(default_factory=list)
     uses: dict[str, Units] = Field(default_factory=dict)
     eligible: list[Key] | Eligibility | None = None
     exclusive_group: Key | None = None
     requires: list[Key] = Field(default_factory=list)
-    max_per_neighbourhood: Annotated[int, Field(ge=1)] | None = 1
-    max_total: Annotated[int, Field(ge=0)] | None = None
+    max_per_neighbourhood: Annotated[int, Field(strict=True, ge=1, le=10_000)] | None = 1
+    max_total: Annotated[int, Field(strict=True, ge=0, le=INT32_MAX)] | None = None
     counts_toward_cap: bool = True
 
 
@@ -126,8 +127,8 @@ class ShareBounds(Strict):
 
 
 class AreaBudget(Strict):
-    municipality: str | None = None
-    district: str | None = None
+    municipality: Text | None = Field(default=None, max_length=200)
+    district: Text | None = Field(default=None, max_length=200)
     total: Money | None = None
     per_year: list[Money] | None = None
 
@@ -156,23 +157,23 @@ class Rules(Strict):
 
 class Objective(Strict):
     equity: Literal["linear", "prioritarian"] = "prioritarian"
-    equity_strength: Annotated[float, Field(ge=0, le=100)] = 1.0
-    segments: Annotated[int, Field(ge=1, le=50)] = 4
+    equity_strength: Annotated[float, Field(strict=True, ge=0, le=100)] = 1.0
+    segments: Annotated[int, Field(strict=True, ge=1, le=50)] = 4
     cap_at_target: bool = True
-    discount_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
+    discount_rate: Annotated[float, Field(strict=True, ge=0, le=1)] = 0.0
 
 
 class SolverSettings(Strict):
     name: Literal["highs", "cbc"] = "highs"
-    time_limit_s: Annotated[float, Field(gt=0)] = 60.0
-    mip_gap: Annotated[float, Field(ge=0, le=1)] = 0.001
-    threads: Annotated[int, Field(ge=1, le=256)] | None = None
+    time_limit_s: Annotated[float, Field(strict=True, gt=0, le=1e6)] = 60.0
+    mip_gap: Annotated[float, Field(strict=True, ge=0, le=1)] = 0.001
+    threads: Annotated[int, Field(strict=True, ge=1, le=256)] | None = None
 
 
 class Scenario(Strict):
-    name: str = ""
-    start_year: Annotated[int, Field(ge=1900, le=2200)]
-    horizon_years: Annotated[int, Field(ge=1, le=30)]
+    name: Text = Field(default="", max_length=500)
+    start_year: Annotated[int, Field(strict=True, ge=1900, le=2200)]
+    horizon_years: Annotated[int, Field(strict=True, ge=1, le=30)]
     domains: list[Domain] | None = Field(
         default=None, description="Left out: the 8-domain default catalogue, weight 1 each."
     )

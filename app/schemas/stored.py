@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.schemas.common import Identifier, Text, VersionNumber
 from app.schemas.recommendation import Recommendation, Status
 from app.schemas.scenario import Limit, Objective, Resource, Rules, Scenario, SolverSettings
 
@@ -21,15 +22,15 @@ class CatalogueSelection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start_year: int = Field(ge=1900, le=2200)
-    horizon_years: int = Field(ge=1, le=30)
-    neighbourhoods: list[str] | None = Field(
+    start_year: int = Field(strict=True, ge=1900, le=2200)
+    horizon_years: int = Field(strict=True, ge=1, le=30)
+    neighbourhoods: list[Identifier] | None = Field(
         default=None, description="Codes; left out = every neighbourhood in the catalogue."
     )
-    interventions: list[str] | None = Field(
+    interventions: list[Identifier] | None = Field(
         default=None, description="Keys; left out = every intervention in the catalogue."
     )
-    domains: list[str] | None = Field(
+    domains: list[Identifier] | None = Field(
         default=None,
         description="Keys; left out = every domain in the catalogue (or, with none there, the "
         "8-domain default).",
@@ -46,7 +47,7 @@ class ScenarioWrite(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(
+    name: Text | None = Field(
         default=None, max_length=500, description="Left out: the document's `name`."
     )
     document: Scenario | None = None
@@ -93,8 +94,8 @@ class ScenarioOut(ScenarioSummary):
 class RunStart(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(
-        default=None, ge=1, description="Version to solve; left out = the current one."
+    version: VersionNumber | None = Field(
+        default=None, description="Version to solve; left out = the current one."
     )
 
 

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
-
-from app.api.deps import current_principal
-from app.core.security import Principal, Role
 
 DESIGN_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "design_example.json"
 SOLVE = "/api/v1/solve"
@@ -58,12 +53,3 @@ def assert_problem(response: Response, status: int, kind: str) -> dict[str, Any]
     assert problem["detail"]
     assert problem["instance"] == SOLVE
     return problem
-
-
-def without_key_checks(app: FastAPI) -> FastAPI:
-    """Every request acts as a viewer of a made-up organisation, without a database: for tests
-    of the solve endpoint's input handling, where keys are beside the point."""
-    principal = Principal(organisation_id=uuid.uuid4(), organisation_name="test",
-                          role=Role.viewer, actor="test")
-    app.dependency_overrides[current_principal] = lambda: principal
-    return app

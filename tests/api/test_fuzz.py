@@ -6,21 +6,28 @@ import copy
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.config import Settings
-from app.main import create_app
-from tests.api.helpers import DESIGN_EXAMPLE, PROBLEM_JSON, SOLVE, without_key_checks
+from tests.api.helpers import DESIGN_EXAMPLE, PROBLEM_JSON, SOLVE
+from tests.conftest import ClientFactory
 
 ANSWERS = {200, 400, 413, 422}
+# The client fixture is made once per test and shared by its examples, as intended.
 FUZZ = settings(max_examples=100, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                       HealthCheck.function_scoped_fixture])
 
-# Small solver limits: a mutated document may ask for anything, the server caps it.
-client = TestClient(without_key_checks(
-    create_app(Settings(max_time_limit_s=1.0, max_body_bytes=1 << 20))))
+
+@pytest.fixture
+def client(client_factory: ClientFactory) -> TestClient:
+    """A viewer's client. Small solver limits: a mutated document may ask for anything, the
+    server caps it."""
+    return client_factory(max_time_limit_s=1.0, max_body_bytes=1 << 20)
+
+
 design = json.loads(DESIGN_EXAMPLE.read_text(encoding="utf-8"))
 
 json_scalars = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
@@ -91,21 +98,21 @@ def _assert_answered(response: Any) -> None:
 
 @FUZZ
 @given(document=mutated_designs())
-def test_mutations_of_the_design_example(document: Any) -> None:
+def test_mutations_of_the_design_example(client: TestClient, document: Any) -> None:
     _assert_answered(client.post(SOLVE, content=json.dumps(document),
                                  headers={"content-type": "application/json"}))
 
 
 @FUZZ
 @given(document=json_values)
-def test_arbitrary_json(document: Any) -> None:
+def test_arbitrary_json(client: TestClient, document: Any) -> None:
     _assert_answered(client.post(SOLVE, content=json.dumps(document),
                                  headers={"content-type": "application/json"}))
 
 
 @FUZZ
 @given(body=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
-def test_arbitrary_bytes(body: bytes) -> None:
+def test_arbitrary_bytes(client: TestClient, body: bytes) -> None:
     _assert_answered(client.post(SOLVE, content=body,
                                  headers={"content-type": "application/json"}))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -11,10 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from app.main import create_app
-from tests.api.helpers import without_key_checks
+from tests.api.live_server import serve
+from tests.conftest import ClientFactory
+from tests.tenants import Tenant
 
 SOLVE_SECONDS = 3  # the scenario below cannot be proven optimal in this time
 
@@ -48,32 +47,18 @@ def slow_scenario(items: int = 250, constraints: int = 5, seed: int = 7) -> dict
 
 
 @pytest.fixture
-def live_server() -> Iterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    app = without_key_checks(create_app())
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+def live_server(client_factory: ClientFactory) -> Iterator[str]:
+    with serve(client_factory().app) as url:
+        yield url
 
 
-def test_health_answers_while_a_solve_runs(live_server: str) -> None:
+def test_health_answers_while_a_solve_runs(live_server: str, tenant_a: Tenant) -> None:
     solved: dict[str, Any] = {}
 
     def post_solve() -> None:
         started = time.monotonic()
-        response = httpx.post(f"{live_server}/api/v1/solve", json=slow_scenario(), timeout=120)
+        response = httpx.post(f"{live_server}/api/v1/solve", json=slow_scenario(), timeout=120,
+                              headers=tenant_a.headers("viewer"))
         solved["seconds"] = time.monotonic() - started
         solved["response"] = response
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from app.api.deps import Cursor, Limit, PlannerKey, SessionDep, ViewerKey
-from app.api.problems import problem_responses
+from app.api.problems import created, problem_responses
 from app.schemas.catalogue import (
     DomainOut,
     DomainWrite,
@@ -39,7 +39,7 @@ def _status(response: Response, created: bool) -> None:
 @router.put(
     "/domains/{key}",
     response_model=DomainOut,
-    responses=problem_responses(422),
+    responses={**problem_responses(422), **created(DomainOut)},
     summary="Create or replace a domain",
     description=UPSERT,
 )
@@ -72,7 +72,7 @@ def list_domains(
 @router.put(
     "/indicators/{key}",
     response_model=IndicatorOut,
-    responses=problem_responses(422),
+    responses={**problem_responses(422), **created(IndicatorOut)},
     summary="Create or replace an indicator",
     description=UPSERT,
 )
@@ -116,7 +116,7 @@ def list_indicators(
 @router.put(
     "/interventions/{key}",
     response_model=InterventionOut,
-    responses=problem_responses(422),
+    responses={**problem_responses(422), **created(InterventionOut)},
     summary="Create or replace an intervention",
     description=UPSERT + " Fields as in the scenario contract v1, plus `evidence_level`.",
 )
@@ -163,7 +163,7 @@ def list_interventions(
 @router.put(
     "/partners/{key}",
     response_model=PartnerOut,
-    responses=problem_responses(422),
+    responses={**problem_responses(422), **created(PartnerOut)},
     summary="Create or replace a partner",
     description=UPSERT,
 )

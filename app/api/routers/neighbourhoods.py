@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from app.api.deps import Cursor, Limit, PlannerKey, SessionDep, ViewerKey
-from app.api.problems import problem_responses
+from app.api.problems import created, problem_responses
 from app.schemas.catalogue import (
     AdjustmentOut,
     AdjustmentWrite,
@@ -35,7 +35,7 @@ DomainKey = Annotated[str, Path(min_length=1, max_length=200)]
 @router.put(
     "/{code}",
     response_model=NeighbourhoodOut,
-    responses=problem_responses(422),
+    responses={**problem_responses(422), **created(NeighbourhoodOut)},
     summary="Create or replace a neighbourhood (and, when given, all its measurements)",
     description="Idempotent upsert by code: 201 when created, 200 otherwise; the same body "
     "again changes nothing and logs nothing. `indicator_values` left out keeps the stored "
@@ -94,7 +94,7 @@ def get_scores(code: Code, principal: ViewerKey, session: SessionDep) -> Neighbo
 @router.put(
     "/{code}/adjustments/{domain}",
     response_model=AdjustmentOut,
-    responses=problem_responses(404, 422),
+    responses={**problem_responses(404, 422), **created(AdjustmentOut)},
     summary="Set a staff adjustment of one domain score, with its rationale",
     description="Staff knowledge the data misses: `delta` is added to the computed score. The "
     "rationale is kept with it and in the audit log.",

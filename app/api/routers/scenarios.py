@@ -5,7 +5,15 @@ import uuid
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.api.deps import Cursor, IdempotencyKey, Limit, PlannerKey, SessionDep, ViewerKey
+from app.api.deps import (
+    Cursor,
+    IdempotencyKey,
+    Limit,
+    PlannerKey,
+    SessionDep,
+    VersionPath,
+    ViewerKey,
+)
 from app.api.problems import problem_responses
 from app.schemas.common import Page
 from app.schemas.stored import (
@@ -87,7 +95,7 @@ def update_scenario(
     summary="One version, with its document",
 )
 def get_version(
-    scenario_id: uuid.UUID, number: int, principal: ViewerKey, session: SessionDep
+    scenario_id: uuid.UUID, number: VersionPath, principal: ViewerKey, session: SessionDep
 ) -> VersionOut:
     return scenarios.get_version(session, principal, scenario_id, number)
 

@@ -82,7 +82,8 @@ def limit_changes(
 
 def _cap_change(inst: Instance, chosen: np.ndarray) -> DiagnosisChange:
     cap = float(inst.scenario.rules.cap_per_regulated_home or 0.0)
-    counting = np.array([i.counts_toward_cap for i in inst.scenario.interventions])[inst.cand_i]
+    counts = [i.counts_toward_cap for i in inst.scenario.interventions]
+    counting = np.array(counts, dtype=bool)[inst.cand_i]
     needed = cap
     for n in range(len(inst.codes)):
         members = counting & (inst.cand_n == n) & (chosen > 0.5)

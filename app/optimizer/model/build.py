@@ -252,7 +252,7 @@ def _money_rows(b: _Builder) -> None:
         )
     cap = s.rules.cap_per_regulated_home
     if cap is not None:
-        counting = np.array([i.counts_toward_cap for i in s.interventions])[inst.cand_i]
+        counting = np.array([i.counts_toward_cap for i in s.interventions], dtype=bool)[inst.cand_i]
         for n, own in enumerate(inst.by_neighbourhood):
             members = own[counting[own]]
             if members.size == 0:
