@@ -6,12 +6,13 @@ import hashlib
 import json
 import resource
 import threading
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
 
+from app.optimizer.backends.outcome import SolveOutcome
+from app.optimizer.deadline import Deadline
 from app.optimizer.diagnose import diagnose
 from app.optimizer.explain import Context, ExplainOptions, explain
 from app.optimizer.explain.plan_warnings import plan_warnings
@@ -24,7 +25,14 @@ from app.optimizer.search import solvers
 from app.optimizer.search.idle_runs import without_idle_runs
 from app.optimizer.search.solvers import SolveOptions, solve_model, solver_version
 from app.optimizer.search.warm_start import greedy_plan
-from app.schemas.recommendation import ModelSize, Recommendation, SolverReport, Timings
+from app.optimizer.stages import StageLog
+from app.schemas.recommendation import (
+    ModelSize,
+    Recommendation,
+    SolverReport,
+    SolveStage,
+    Timings,
+)
 from app.schemas.scenario import Scenario
 
 
@@ -38,6 +46,7 @@ class RunLimits:
     explain_options: ExplainOptions = field(default_factory=ExplainOptions)
     # `solve_guarded`: above this many candidates, solve in a child process (None: never)
     guard_above_candidates: int | None = 100_000
+    run_id: str | None = None  # carried by the stages' log lines
 
 
 def scenario_sha256(scenario: Scenario) -> str:
@@ -48,14 +57,26 @@ def scenario_sha256(scenario: Scenario) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+# The share of the time limit held back from the solve for what follows it: the explanation
+# (when asked for) and the empty-plan warnings, so that the whole answer keeps to the limit.
+EXPLAIN_RESERVE = 0.2
+WARNINGS_RESERVE = 0.05
+# A plan worth no more than this (relative to the bound, or absolute below 1) that a time-out
+# left behind is no plan: it funds nothing worth reporting.
+NOTHING = 1e-9
+
+
 def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation:
+    """The recommendation for `scenario`, every part of it (build, solve, warnings,
+    explanation) within its share of one deadline: the scenario's time limit."""
     limits = limits or RunLimits()
-    started = time.perf_counter()
     settings = scenario.solver
     time_limit = settings.time_limit_s
     capped = limits.max_time_limit_s is not None and time_limit > limits.max_time_limit_s
     if capped and limits.max_time_limit_s is not None:
         time_limit = limits.max_time_limit_s
+    deadline = Deadline.start(time_limit, limits.cancel)
+    log = StageLog(run_id=limits.run_id)
     report = SolverReport(
         name=settings.name,
         solver_version=solver_version(settings.name),
@@ -67,19 +88,23 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
     )
     digest = scenario_sha256(scenario)
 
-    inst = compile_instance(scenario)
-    model = build_model(inst)
-    built = time.perf_counter()
+    with log.stage("build", deadline):
+        inst = compile_instance(scenario)
+        model = build_model(inst)
+    built = deadline.elapsed()
     size = ModelSize(
         candidates=inst.n_candidates,
         variables=model.n_cols,
         constraints=model.n_rows,
         nonzeros=len(model_arrays(model).value),
     )
+    explaining = limits.explain and model.n_cols < solvers.MIP_MAX_COLUMNS
+    reserve = (EXPLAIN_RESERVE if explaining else WARNINGS_RESERVE) * time_limit
+    solving = deadline.before(reserve)
     options = SolveOptions(
         solver=settings.name,
         # The limit is the client's wall clock: building counts against it too.
-        time_limit_s=max(0.05, time_limit - (built - started)),
+        time_limit_s=max(0.05, solving.remaining()),
         mip_gap=settings.mip_gap,
         threads=settings.threads,
         cancel=limits.cancel,
@@ -89,23 +114,32 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         options,
         find_start=lambda budget, relaxed: greedy_plan(inst, model, budget, relaxed),
         neighbourhood_of=inst.cand_n,
+        deadline=solving,
+        log=log,
     )
-    solved = time.perf_counter()
-    report.timings = Timings(build_s=round(built - started, 4), solve_s=round(solved - built, 4))
+    solved = deadline.elapsed()
+    report.timings = Timings(build_s=round(built, 4), solve_s=round(solved - built, 4))
 
-    if outcome.values is None:
+    values = outcome.values
+    chosen = None if values is None else np.rint(values[: inst.n_candidates]).astype(np.int64)
+    objective = None if chosen is None else plan_value(inst, chosen)
+    if outcome.status != "optimal" and objective is not None and _worth_nothing(objective, outcome):
+        # What a time-out left behind (often the empty plan HiGHS starts from) is not a plan.
+        values, chosen, objective = None, None, None
+        outcome = SolveOutcome(
+            "error", None, None, outcome.bound, None, _no_plan(outcome, deadline)
+        )
+    if values is None or chosen is None or objective is None:
         diagnosis = None
         if outcome.status == "infeasible":
-            diagnosis = diagnose(
-                inst,
-                model,
-                time_limit_s=time_limit,
-                cancel=limits.cancel,
-            )
-        report.timings.explain_s = round(time.perf_counter() - solved, 4)
-        report.timings.total_s = round(time.perf_counter() - started, 4)
-        report.peak_memory_mib = _peak_memory_mib()
-        return Recommendation(
+            with log.stage("diagnosis", deadline):
+                diagnosis = diagnose(
+                    inst,
+                    model,
+                    time_limit_s=max(0.05, deadline.remaining()),
+                    cancel=limits.cancel,
+                )
+        recommendation = Recommendation(
             status=outcome.status,
             message=outcome.message if diagnosis is None else diagnosis.message,
             scenario_sha256=digest,
@@ -113,12 +147,14 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
             model=size,
             diagnosis=diagnosis,
         )
-    values = outcome.values
-    if model.n_cols < solvers.MIP_MAX_COLUMNS:
+        _finish(recommendation, deadline, solved, log)
+        return recommendation
+    if model.n_cols < solvers.MIP_MAX_COLUMNS and not deadline.expired():
         # At national scale the LP that re-reads a changed plan needs gigabytes: kept as is.
-        values = without_idle_runs(inst, model, values)
-    chosen = np.rint(values[: inst.n_candidates]).astype(np.int64)
-    objective = plan_value(inst, chosen)
+        with log.stage("idle runs", deadline):
+            values = without_idle_runs(inst, model, values, max(0.05, deadline.remaining()))
+        chosen = np.rint(values[: inst.n_candidates]).astype(np.int64)
+        objective = plan_value(inst, chosen)
     bound = outcome.bound
     if bound is not None and bound < objective - 1e-6 * max(1.0, abs(objective)):
         # Not an upper bound on this plan (a solver stopped before its root was solved): unknown.
@@ -126,11 +162,12 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
     elif bound is not None:
         bound = max(bound, objective)  # numerical noise only
     gap = None
-    if bound is not None:
+    if bound is not None and objective > 0:
+        # (over a plan worth 0 or less a relative gap is not a number to report)
         gap = (
             0.0
             if bound - objective <= 1e-9 * max(1.0, abs(bound))
-            else (bound - objective) / max(abs(objective), 1e-10)
+            else (bound - objective) / abs(objective)
         )
     recommendation = Recommendation(
         status=outcome.status,
@@ -152,12 +189,50 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
             "more memory than the plan itself."
         )
     else:
-        budget = limits.explain_options.budget(solved - built, time_limit)
-        _explain_into(recommendation, inst, model, values, limits, budget)
-    report.timings.explain_s = round(time.perf_counter() - solved, 4)
-    report.timings.total_s = round(time.perf_counter() - started, 4)
-    report.peak_memory_mib = _peak_memory_mib()
+        _explain_into(recommendation, inst, model, values, limits, deadline, solved - built, log)
+    _finish(recommendation, deadline, solved, log)
     return recommendation
+
+
+def _worth_nothing(objective: float, outcome: SolveOutcome) -> bool:
+    scale = max(1.0, abs(outcome.bound or 0.0))
+    return objective <= NOTHING * scale
+
+
+def _no_plan(outcome: SolveOutcome, deadline: Deadline) -> str:
+    why = "cancelled" if deadline.cancelled() else "stopped at the time limit"
+    return f"no plan: {why} before a plan worth anything was found" + (
+        "" if deadline.cancelled() else "; allow more time (time_limit_s)"
+    )
+
+
+def _finish(
+    recommendation: Recommendation, deadline: Deadline, solved: float, log: StageLog
+) -> None:
+    """Timings, memory, the stages record and whether another run would answer the same."""
+    report = recommendation.solver
+    report.timings.explain_s = round(deadline.elapsed() - solved, 4)
+    report.timings.total_s = round(deadline.elapsed(), 4)
+    report.peak_memory_mib = _peak_memory_mib()
+    report.stages = [
+        SolveStage(
+            name=r.name,
+            seconds=round(r.seconds, 4),
+            objective=None if r.objective is None else round(r.objective, 6),
+            bound=None if r.bound is None else round(r.bound, 6),
+            timed_out=r.timed_out,
+        )
+        for r in log.records
+    ]
+    late = log.timed_out
+    if late:
+        report.reproducible = False
+        report.reproducible_note = (
+            f"The time set for {', '.join(dict.fromkeys(late))} ran out: what was found by then "
+            "depends on the machine's speed and load, so another run may give another plan or "
+            "other figures. With a longer time limit every stage ends by itself and the same "
+            "document gives the same answer."
+        )
 
 
 def _peak_memory_mib() -> float:
@@ -170,20 +245,32 @@ def _explain_into(
     model: Model,
     values: np.ndarray,
     limits: RunLimits,
-    budget: float,
+    deadline: Deadline,
+    solve_s: float,
+    log: StageLog,
 ) -> None:
-    """The explanation (when asked for) and the empty-plan warnings (always)."""
+    """The explanation (when asked for) and the empty-plan warnings (always), each in its share
+    of what is left of the deadline: the warnings keep theirs."""
     settings = inst.scenario.solver
     options = limits.explain_options
+    warnings_s = WARNINGS_RESERVE * deadline.limit_s
+    explaining = deadline.before(warnings_s)
+    explaining = explaining.seconds(options.budget(solve_s, deadline.limit_s))
     ctx = Context(
         inst,
         model,
         values,
         settings.mip_gap,
         options,
-        time.monotonic() + budget,
+        explaining.at,
         cancel=limits.cancel,
+        neighbourhood_plans=log.neighbourhood_plans,
     )
     if limits.explain:
-        recommendation.explanation = explain(ctx)
-    recommendation.warnings += plan_warnings(ctx)
+        with log.stage("explanation", explaining):
+            recommendation.explanation = explain(ctx)
+    ctx.deadline = deadline.at
+    if deadline.expired():
+        return
+    with log.stage("warnings", deadline):
+        recommendation.warnings += plan_warnings(ctx)

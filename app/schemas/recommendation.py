@@ -18,6 +18,24 @@ class Timings(BaseModel):
     total_s: float = 0.0
 
 
+class SolveStage(BaseModel):
+    """One stage of the solve, in the order they ran (see docs/solver.md)."""
+
+    name: str = Field(description="relaxation, greedy, lagrangian bound, master plan, …")
+    seconds: float
+    objective: float | None = Field(
+        default=None, description="The best plan's value after this stage (null: no plan yet)."
+    )
+    bound: float | None = Field(
+        default=None, description="The bound on every plan's value after it (null: none yet)."
+    )
+    timed_out: bool = Field(
+        default=False,
+        description="Its share of the time limit ran out before it ended: what it found "
+        "depends on how fast the machine was.",
+    )
+
+
 class SolverReport(BaseModel):
     name: Literal["highs", "cbc"]
     solver_version: str
@@ -33,6 +51,17 @@ class SolverReport(BaseModel):
         default=None,
         description="Peak resident memory of the process that solved (MiB), for capacity "
         "planning; a server process counts what it held before the solve too.",
+    )
+    stages: list[SolveStage] = Field(
+        default_factory=list, description="What the solve did, stage by stage."
+    )
+    reproducible: bool = Field(
+        default=True,
+        description="False when a stage's time ran out: the same document and options may "
+        "then give another plan on another run or machine.",
+    )
+    reproducible_note: str = Field(
+        default="", description="Why the answer may differ on another run (when it may)."
     )
 
 

@@ -9,27 +9,22 @@ the optimum.
 from __future__ import annotations
 
 import copy
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from app.optimizer.backends.outcome import SolveOptions, SolveOutcome
 from app.optimizer.model.build import Model
 from app.optimizer.problem.instance import Instance
 from app.optimizer.search import exchange as exchange_module
-from app.optimizer.search import solvers
 from app.optimizer.search.decomposition import LagrangianBound
 from app.optimizer.search.exchange import exchange
 from app.optimizer.search.idle_runs import completed_plan
 from app.optimizer.search.lp_guided import relax
-from app.optimizer.search.plan_search import prove_beside_exchange
-from app.optimizer.search.race import Race
 from app.optimizer.search.warm_start import greedy_plan
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS
 from tests.optimizer.test_decomposition import _lagrangian
@@ -141,41 +136,3 @@ def _start_of(doc: dict, inst: Instance, model: Model) -> np.ndarray:
     assume(plan is not None)
     assert plan is not None
     return plan
-
-
-@settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
-@given(small_scenarios())
-def test_the_proof_beside_the_exchange_search_reaches_the_optimum(doc: dict) -> None:
-    """The full MIP proving without heuristics on one core while the exchange search goes on
-    from the same start on the other, both reporting to one race asking for the optimum: the
-    race ends proven at the brute-force optimum, with a plan that keeps every rule."""
-    best, inst, model, found, start = _solved(doc)
-    race = Race(model.arrays.costs, 0.0, None)
-    race.offer_plan(start)
-    race.offer_bound(found.bound)
-    none = np.zeros(0, np.int64)
-
-    def prove(stop: threading.Event, raised: Callable[[float], None]) -> SolveOutcome:
-        options = SolveOptions(time_limit_s=30.0, mip_gap=0.0, cancel=stop)
-        return solvers._run_mip(
-            model,
-            options,
-            start,
-            none,
-            none,
-            found.cuts,
-            heuristics=False,
-            on_bound=raised,
-            on_plan=race.offer_plan,
-        )
-
-    outcome = prove_beside_exchange(race, found, start, time.monotonic() + 30, prove, False)
-    # The MIP may be stopped before it holds a plan when the exchanges decide the race first;
-    # it may never say there is none.
-    assert outcome.status != "infeasible"
-    assert race.plan is not None
-    runs = runs_of(inst, race.plan)
-    assert plan_violations(doc, runs) == []
-    assert abs(plan_value(doc, runs) - best) <= TOLERANCE * max(1.0, abs(best))
-    assert race.proven
-    assert race.bound >= best - TOLERANCE * max(1.0, abs(best))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from app.optimizer.backends.outcome import (
@@ -51,7 +53,7 @@ def combine(
     message = outcome.message
     if outcome.values is None:
         message = "stopped at the time limit before the solver improved on the starting plan; " + (
-            "gap unknown" if gap is None else f"gap {gap:.4%}"
+            "gap unknown" if gap is None or not math.isfinite(gap) else f"gap {gap:.4%}"
         )
     elif not proven:
         reason = message.split(";")[0] if message else "stopped at the time limit"
@@ -69,7 +71,9 @@ def without_mip(
     cancelled = options.cancel is not None and options.cancel.is_set()
     reason = "cancelled" if cancelled else why or "stopped at the time limit"
     if start is None or start_value is None:
-        return SolveOutcome("error", None, None, bound, None, f"{reason} before a plan was found")
+        return SolveOutcome(
+            "error", None, None, bound, None, f"no plan: {reason} before a plan was found"
+        )
     gap = None if bound is None else relative_gap(start_value, bound)
     return SolveOutcome(
         "feasible",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import Literal
@@ -31,12 +32,21 @@ class SolveOutcome:
 
 
 def relative_gap(objective: float, bound: float) -> float:
+    """|bound − objective| / objective; infinite over a plan worth 0 or less that the bound
+    does not match (no relative gap can be said of it)."""
     if abs(bound - objective) <= 1e-9:
         return 0.0
-    return abs(bound - objective) / max(abs(objective), 1e-10)
+    if objective <= 0:
+        return math.inf
+    return abs(bound - objective) / objective
 
 
 def stopped_message(reason: str, gap: float | None) -> str:
     """What a plan that is not proven within the gap says about itself."""
-    found = "no bound yet, so the gap is unknown" if gap is None else f"gap {gap:.4%}"
+    if gap is None:
+        found = "no bound yet, so the gap is unknown"
+    elif not math.isfinite(gap):
+        found = "the plan is worth nothing yet, so no gap can be given"
+    else:
+        found = f"gap {gap:.4%}"
     return f"{reason}; best plan found, {found}"

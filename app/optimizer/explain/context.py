@@ -58,6 +58,9 @@ class Context:
     force_row: int | None = None  # the row Σ x(pair) ≥ 1, added to the MILP on first use
     fixed_lp: Resolved | None = None  # the relaxation with funded runs fixed, once solved
     elastic: Any = None  # diagnose.Elastic with the scenario's rules, built on first use
+    # The solve's Lagrangian bound (`search.decomposition.LagrangianBound`), when it ran: its
+    # neighbourhood plans let a changed line be re-solved in a fraction of a second.
+    neighbourhood_plans: Any = None
     _resolvers: dict[str, Resolver] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

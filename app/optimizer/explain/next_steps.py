@@ -27,9 +27,9 @@ import time
 
 import numpy as np
 
-from app.optimizer.backends.resolve import INF
+from app.optimizer.backends.resolve import INF, Resolved
 from app.optimizer.explain.context import Context
-from app.optimizer.explain.nearby import best_for_line, resolve_near_plan
+from app.optimizer.explain.nearby import best_for_line, raised_master, resolve_near_plan
 from app.optimizer.problem.lines import Line
 from app.optimizer.problem.value import plan_value
 from app.schemas.explanation import BindingRule, NextStep
@@ -162,8 +162,21 @@ def _raise_and_resolve(
     row = milp_row(ctx, line)
     lower, _ = milp.row_bounds(row)
     free = best_for_line(ctx, line.members)
-    with milp.changed(rows={row: (lower, (line.limit + step) / line.scale)}):
-        result = resolve_near_plan(ctx, free, seconds, ctx.mip_gap, ctx.values)
+    upper = (line.limit + step) / line.scale
+    began = time.monotonic()
+    # First the plan's own neighbourhood parts and the bound's neighbourhood plans, put
+    # together again under the raised line: quick, and the re-solve starts from what it found.
+    near = raised_master(ctx, row, upper, seconds / 3)
+    start = ctx.values if near is None else near
+    with milp.changed(rows={row: (lower, upper)}):
+        result = resolve_near_plan(
+            ctx, free, seconds - (time.monotonic() - began), ctx.mip_gap, start
+        )
+    if near is not None and (
+        result.values is None
+        or float(ctx.model.arrays.costs @ near) > (result.objective or -INF) + ctx.tolerance()
+    ):
+        result = Resolved("feasible", float(ctx.model.arrays.costs @ near), near, result.bound)
     if result.values is None:
         return NextStep(
             **base,

@@ -52,13 +52,14 @@ def plan_warnings(ctx: Context) -> list[str]:
             )
             families.setdefault(family, []).append(r)
     out = []
-    for family, rows in families.items():
+    for k, (family, rows) in enumerate(families.items()):
         if ctx.out_of_time():
             break
         with milp.changed(rows=dict.fromkeys(rows, (-INF, INF))):
             result = milp.solve(
                 gap=ctx.mip_gap,
-                time_limit_s=max(0.05, ctx.remaining()),
+                # the families share what is left evenly: one slow re-solve cannot starve the rest
+                time_limit_s=max(0.05, ctx.remaining() / (len(families) - k)),
                 start=ctx.values,
                 presolve=inst.n_candidates <= NEARBY_ABOVE,  # see `nearby`
             )

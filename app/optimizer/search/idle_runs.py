@@ -26,9 +26,12 @@ MAX_CHECKS = 200
 _COMPLETION_S = 30.0
 
 
-def without_idle_runs(inst: Instance, model: Model, values: np.ndarray) -> np.ndarray:
+def without_idle_runs(
+    inst: Instance, model: Model, values: np.ndarray, time_limit_s: float = _COMPLETION_S
+) -> np.ndarray:
     """`values` (one per model column) with every funded run that adds nothing dropped where
-    the rules allow, the other columns set to match; `values` itself when none is."""
+    the rules allow, the other columns set to match (within `time_limit_s`); `values` itself
+    when none is."""
     chosen = np.rint(values[: inst.n_candidates]).astype(np.int64)
     worth = plan_value(inst, chosen)
     tolerance = _NOTHING * max(1.0, abs(worth))
@@ -47,11 +50,13 @@ def without_idle_runs(inst: Instance, model: Model, values: np.ndarray) -> np.nd
             chosen, dropped = trial, True
     if not dropped:
         return values
-    completed = completed_plan(model, chosen, inst.n_candidates)
+    completed = completed_plan(model, chosen, inst.n_candidates, time_limit_s)
     return values if completed is None else completed
 
 
-def completed_plan(model: Model, chosen: np.ndarray, n_candidates: int) -> np.ndarray | None:
+def completed_plan(
+    model: Model, chosen: np.ndarray, n_candidates: int, time_limit_s: float = _COMPLETION_S
+) -> np.ndarray | None:
     """The plan's other columns (effects, pieces, totals) at their best for these runs."""
     lp = Resolver(model, relaxed=True)
     funded = {int(c): (float(chosen[c]), float(chosen[c])) for c in np.flatnonzero(chosen)}
@@ -60,7 +65,7 @@ def completed_plan(model: Model, chosen: np.ndarray, n_candidates: int) -> np.nd
             lp.cols_fixed(np.flatnonzero(chosen[:n_candidates] == 0), 0.0),
             lp.changed(cols=funded),
         ):
-            result = lp.solve(time_limit_s=_COMPLETION_S)
+            result = lp.solve(time_limit_s=max(0.05, time_limit_s))
     finally:
         lp.close()
     if result.status != "optimal" or result.values is None:

@@ -9,8 +9,6 @@ one wall-clock deadline. CBC gets the model as it is.
 from __future__ import annotations
 
 import dataclasses
-import threading
-import time
 from collections.abc import Callable
 from importlib import metadata
 
@@ -18,22 +16,30 @@ import numpy as np
 
 from app.optimizer.backends.cbc import solve_cbc
 from app.optimizer.backends.highs import ArrayHighs
-from app.optimizer.backends.highs_options import workers
 from app.optimizer.backends.mip_outcome import combine, without_mip
 from app.optimizer.backends.outcome import (
     SolveOptions,
     SolveOutcome,
     Status,
     relative_gap,
+    stopped_message,
 )
+from app.optimizer.deadline import Deadline
 from app.optimizer.model.arrays import model_arrays
 from app.optimizer.model.blocks import Cut
 from app.optimizer.model.build import Model
 from app.optimizer.search.decomposition import LagrangianBound
 from app.optimizer.search.decomposition import fixings as lagrangian_fixings
 from app.optimizer.search.lp_guided import Relaxation, fixings, relax
-from app.optimizer.search.plan_search import better, lagrangian, prove_beside_exchange, search_plan
-from app.optimizer.search.race import Race
+from app.optimizer.search.master_plan import master_plan, plan_key
+from app.optimizer.search.plan_search import (
+    DUAL_LEFT,
+    DUAL_SHARE,
+    MASTER_SHARE,
+    lagrangian,
+    search_plan,
+)
+from app.optimizer.stages import Incumbent, StageLog
 
 __all__ = ["SolveOptions", "SolveOutcome", "Status", "solve_model", "solver_version"]
 
@@ -66,6 +72,9 @@ USE_LAGRANGIAN_BOUND = True
 MIP_MAX_COLUMNS = 1_000_000
 # A large MIP runs only with at least this many times the relaxation's time left.
 LARGE_MIP_RELAXATIONS = 2.0
+# The greedy after the relaxation gets this share of the time left, at most START_MAX_S.
+START_SHARE = 0.25
+START_MAX_S = 120.0
 
 
 def solver_version(name: str) -> str:
@@ -80,17 +89,25 @@ def solve_model(
     warm_start: np.ndarray | None = None,
     find_start: StartFinder | None = None,
     neighbourhood_of: np.ndarray | None = None,
+    deadline: Deadline | None = None,
+    log: StageLog | None = None,
 ) -> SolveOutcome:
-    """Solve within `options.time_limit_s` of wall-clock time. `warm_start` is a plan to start
-    from; `find_start` finds one (a greedy) when no better source is at hand;
-    `neighbourhood_of` (per candidate) lets HiGHS's bound see each neighbourhood whole."""
+    """Solve by `deadline` (by default `options.time_limit_s` from now). `warm_start` is a
+    plan to start from; `find_start` finds one (a greedy) when no better source is at hand;
+    `neighbourhood_of` (per candidate) lets HiGHS's bound see each neighbourhood whole; `log`
+    records each stage."""
     if _empty_row_unmet(model):
         # A rule no decision can meet (a lock on a pair that has no candidate at all).
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
-    deadline = time.monotonic() + options.time_limit_s
+    if deadline is None:
+        deadline = Deadline.start(options.time_limit_s, options.cancel)
+    log = StageLog() if log is None else log
+    incumbent = Incumbent(model_arrays(model).costs)
+    incumbent.offer_plan(warm_start)
     if options.solver == "cbc":
-        return _solve_cbc(model, options, deadline, warm_start, find_start)
-    return _solve_highs(model, options, deadline, warm_start, find_start, neighbourhood_of)
+        return _solve_cbc(model, options, deadline, incumbent, find_start, log)
+    answer = _solve_highs(model, options, deadline, incumbent, find_start, neighbourhood_of, log)
+    return _polished(answer, options, deadline, incumbent, log)
 
 
 def _empty_row_unmet(model: Model) -> bool:
@@ -102,25 +119,33 @@ def _empty_row_unmet(model: Model) -> bool:
 def _solve_cbc(
     model: Model,
     options: SolveOptions,
-    deadline: float,
-    start: np.ndarray | None,
+    deadline: Deadline,
+    incumbent: Incumbent,
     find_start: StartFinder | None,
+    log: StageLog,
 ) -> SolveOutcome:
     """CBC on the model as it is, with no greedy start: measured on the benchmark's scenarios a
     start slows CBC down (30 neighbourhoods: 29 s to 0.1 % without, 0.26 % after 60 s with).
     When CBC ends without a plan the greedy's plan is the answer, in the time set aside for it."""
     share = FALLBACK_SHARE if model.n_cols >= LARGE_MODEL_COLUMNS else CBC_FALLBACK_SHARE
-    reserve = min(FALLBACK_MAX_S, share * options.time_limit_s) if find_start else 0.0
-    cbc_deadline = deadline - reserve
-    remaining = max(0.05, cbc_deadline - time.monotonic())
-    outcome = solve_cbc(
-        model, dataclasses.replace(options, time_limit_s=remaining), start, cbc_deadline
-    )
+    reserve = min(FALLBACK_MAX_S, share * deadline.limit_s) if find_start else 0.0
+    part = deadline.before(reserve)
+    with log.stage("cbc", part, incumbent):
+        outcome = solve_cbc(
+            model,
+            dataclasses.replace(options, time_limit_s=max(0.05, part.remaining())),
+            incumbent.plan,
+            part.at,
+        )
+        incumbent.offer_plan(outcome.values)
+        incumbent.offer_bound(outcome.bound)
     if outcome.values is not None or outcome.status == "infeasible" or find_start is None:
         return outcome
-    if options.cancel is not None and options.cancel.is_set():
+    if deadline.cancelled():
         return outcome
-    plan = find_start(max(0.5, deadline - time.monotonic()), None)
+    with log.stage("greedy", deadline, incumbent):
+        plan = find_start(max(0.05, deadline.remaining()), None)
+        incumbent.offer_plan(plan)
     if plan is None:
         return outcome
     value = float(model_arrays(model).costs @ plan)
@@ -131,32 +156,51 @@ def _solve_cbc(
 def _solve_highs(
     model: Model,
     options: SolveOptions,
-    deadline: float,
-    start: np.ndarray | None,
+    deadline: Deadline,
+    incumbent: Incumbent,
     find_start: StartFinder | None,
     neighbourhood_of: np.ndarray | None,
+    log: StageLog,
 ) -> SolveOutcome:
-    costs = model_arrays(model).costs
+    """The stages in a fixed order, each within its share of `deadline`, each improving the one
+    incumbent (plan, value, bound); then the full MIP from the incumbent when it is not proven
+    yet. No two searches run side by side: the plan never depends on which finished first."""
     large = model.n_cols >= LARGE_MODEL_COLUMNS
     # A relaxation that runs long must leave the greedy time to find a plan without it.
-    reserve = min(FALLBACK_MAX_S, FALLBACK_SHARE * options.time_limit_s) if find_start else 0.0
+    reserve = min(FALLBACK_MAX_S, FALLBACK_SHARE * deadline.limit_s) if find_start else 0.0
     # Without presolve: the relaxation solves faster at every size measured (300
     # neighbourhoods: 0.6 s against 1.5 s; 1,000: 5 s against 8.5 s), and on a large model
     # presolve's copy of it costs more memory than it saves.
-    relax_started = time.monotonic()
-    relaxation = relax(model, deadline - reserve, options.cancel, presolve=False)
-    relax_seconds = time.monotonic() - relax_started
+    part = deadline.before(reserve)
+    with log.stage("relaxation", part, incumbent):
+        relaxation = relax(model, part.at, options.cancel, presolve=False)
+        incumbent.offer_bound(relaxation.bound)
+    relax_seconds = log.records[-1].seconds
     if relaxation.status == "infeasible":
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     dual = None
     # Whether the start is the best of the bound's neighbourhood plans, and near that bound:
     # then HiGHS's own heuristics search where that MIP has already searched.
     searched = False
-    if relaxation.status == "optimal" and not _stopped(options, deadline):
+
+    def room() -> Deadline:
+        """Until a plan is found, the stages leave the greedy its reserve."""
+        return deadline if incumbent.plan is not None else deadline.before(reserve)
+
+    if relaxation.status == "optimal" and not deadline.expired():
         if find_start is not None:
-            start = better(costs, start, find_start(_start_budget(deadline), relaxation.values))
+            part = room().share(0.0, of_left=START_SHARE, at_most_s=START_MAX_S)
+            with log.stage("greedy", part, incumbent):
+                incumbent.offer_plan(find_start(max(0.05, part.remaining()), relaxation.values))
         if USE_LAGRANGIAN_BOUND and neighbourhood_of is not None and model.n_cols < MIP_MAX_COLUMNS:
-            dual = lagrangian(model, relaxation, neighbourhood_of, options, deadline, start)
+            part = deadline.share(DUAL_SHARE, of_left=DUAL_LEFT).until(room().at)
+            with log.stage("lagrangian bound", part, incumbent):
+                dual = lagrangian(
+                    model, relaxation, neighbourhood_of, options, part, incumbent.plan
+                )
+                if dual is not None:
+                    incumbent.offer_bound(dual.bound)
+                log.neighbourhood_plans = dual
         # Over the bound's neighbourhood plans the MIP is small at every size (3,000
         # neighbourhoods: 7,400 of 221,000 candidates) and finds a better plan than HiGHS's
         # search from the greedy's (30 neighbourhoods, seed 2: proven in 42 s, against 1 %
@@ -165,21 +209,20 @@ def _solve_highs(
         worth_guiding = dual is not None or (
             GUIDED_MIN_CANDIDATES <= model.n_candidates and not large
         )
-        if worth_guiding and not _stopped(options, deadline):
-            found = search_plan(model, relaxation, dual, options, deadline, start, large)
-            start = better(costs, start, found)
-            searched = (
-                dual is not None
-                and found is not None
-                and start is found
-                and _only_proof_left(float(costs @ found), dual.bound, options.mip_gap)
+        if worth_guiding and not room().expired():
+            searched = search_plan(
+                model, relaxation, dual, options, room(), incumbent, large, log
             )
-    if start is None and find_start is not None and not _stopped(options, deadline):
-        start = find_start(max(0.5, deadline - time.monotonic()), None)
-    bound = relaxation.bound
-    if dual is not None and bound is not None:
-        bound = min(bound, dual.bound)
-    start_value = None if start is None else float(costs @ start)
+            searched = (
+                searched
+                and dual is not None
+                and incumbent.value is not None
+                and _only_proof_left(incumbent.value, dual.bound, options.mip_gap)
+            )
+    if incumbent.plan is None and find_start is not None and not deadline.expired():
+        with log.stage("greedy", deadline, incumbent):
+            incumbent.offer_plan(find_start(max(0.05, deadline.remaining()), None))
+    start, start_value, bound = incumbent.plan, incumbent.value, incumbent.bound
     if start_value is not None and bound is not None:
         bound = max(bound, start_value)
         if relative_gap(start_value, bound) <= options.mip_gap:
@@ -192,7 +235,7 @@ def _solve_highs(
                 "proven within the gap by the relaxation's bound"
                 + ("" if dual is None else ", tightened per neighbourhood"),
             )
-    if _stopped(options, deadline):
+    if deadline.expired():
         return without_mip(start, start_value, bound, options)
     if model.n_cols >= MIP_MAX_COLUMNS:
         why = "a model this large is answered without the full MIP"
@@ -203,7 +246,7 @@ def _solve_highs(
         return without_mip(
             start, start_value, bound, options, "the LP relaxation did not finish in time"
         )
-    if large and deadline - time.monotonic() < LARGE_MIP_RELAXATIONS * relax_seconds:
+    if large and deadline.remaining() < LARGE_MIP_RELAXATIONS * relax_seconds:
         # Before its first node a large MIP sets up its own search and solves the same
         # relaxation again (3,000 neighbourhoods: 13 s, then 37 s): with less time left than
         # that it stops without touching the plan, after the deadline.
@@ -213,49 +256,65 @@ def _solve_highs(
 
     fix_zero, fix_one = _fixings(model, relaxation, dual, start_value)
     model.problem  # noqa: B018 (PuLP's objects are made on first use: before the MIP's clock starts)
-    mip_options = dataclasses.replace(options, time_limit_s=max(0.05, deadline - time.monotonic()))
-    fixed = len(fix_zero) + len(fix_one)
-    # The exchange search goes on beside the full MIP: where the searches before it stopped
-    # short, HiGHS's own heuristics can stall for the rest of the limit (300 neighbourhoods,
-    # seed 2 with the guided MIP from the master's plan: 0.104 % after 60 s alone, proven in
-    # 25 s with the exchanges beside it).
-    if dual is not None and start is not None and not large and workers(options.threads) > 1:
-        race = Race(costs, options.mip_gap, options.cancel)
-        race.offer_plan(start)
-        if bound is not None:
-            race.offer_bound(bound)
-        # Named again for the closure: there `start` and `dual` are no longer known not None.
-        mip_start, cuts = start, dual.cuts
+    with log.stage("full MIP", deadline, incumbent):
+        mip_options = dataclasses.replace(options, time_limit_s=max(0.05, deadline.remaining()))
+        outcome = _run_mip(
+            model,
+            mip_options,
+            start,
+            fix_zero,
+            fix_one,
+            [] if dual is None else dual.cuts,
+            presolve=not large,
+            heuristics=not searched,
+        )
+        answer = combine(outcome, bound, start, start_value, len(fix_zero) + len(fix_one), options)
+        incumbent.offer_plan(answer.values)
+        incumbent.offer_bound(answer.bound)
+    return answer
 
-        def prove(stop: threading.Event, raised: Callable[[float], None]) -> SolveOutcome:
-            proving = dataclasses.replace(mip_options, cancel=stop)
-            return _run_mip(
-                model,
-                proving,
-                mip_start,
-                fix_zero,
-                fix_one,
-                cuts,
-                heuristics=not searched,
-                on_bound=raised,
-                on_plan=race.offer_plan,
-            )
 
-        outcome = prove_beside_exchange(race, dual, start, deadline, prove, fixed > 0)
-        assert race.plan is not None
-        return combine(outcome, race.bound, race.plan, race.value, fixed, options)
-    cuts = [] if dual is None else dual.cuts
-    outcome = _run_mip(
-        model,
-        mip_options,
-        start,
-        fix_zero,
-        fix_one,
-        cuts,
-        presolve=not large,
-        heuristics=not searched,
+def _polished(
+    answer: SolveOutcome,
+    options: SolveOptions,
+    deadline: Deadline,
+    incumbent: Incumbent,
+    log: StageLog,
+) -> SolveOutcome:
+    """The answer's plan put together again from its own neighbourhood parts and the
+    Lagrangian bound's neighbourhood plans (`master_plan`, to optimality over them): a plan
+    proven within the gap can still leave a better one within it (Utrecht: 57,999.60 from the
+    full MIP, and a better one from this in 0.1 s), and the explanation's re-solves start from
+    the plan, so they would credit a step with what was within reach already."""
+    dual = log.neighbourhood_plans
+    if dual is None or answer.values is None or answer.objective is None or deadline.expired():
+        return answer
+    part = deadline.share(MASTER_SHARE)
+    with log.stage("polish", part, incumbent):
+        blocks = dual.blocks
+        own = [
+            (b, np.array(answer.values[cols], dtype=float)) for b, cols in enumerate(blocks.columns)
+        ]
+        known = {plan_key(b, plan) for b, plan in dual.plans}
+        plans = dual.plans + [(b, plan) for b, plan in own if plan_key(b, plan) not in known]
+        plan = master_plan(blocks, plans, answer.values, part.at, 0.0, options.cancel)
+        if plan is None or not incumbent.offer_plan(plan):
+            return answer
+    value = float(incumbent.value or 0.0)
+    if answer.bound is None:
+        return dataclasses.replace(answer, values=plan, objective=value)
+    bound = max(answer.bound, value)
+    gap = relative_gap(value, bound)
+    proven = answer.status == "optimal" or gap <= options.mip_gap
+    return dataclasses.replace(
+        answer,
+        status="optimal" if proven else answer.status,
+        values=plan,
+        objective=value,
+        bound=bound,
+        gap=gap,
+        message="" if proven else stopped_message(answer.message.split(";")[0], gap),
     )
-    return combine(outcome, bound, start, start_value, fixed, options)
 
 
 def _only_proof_left(value: float, bound: float, mip_gap: float) -> bool:
@@ -328,12 +387,3 @@ def _run_mip(
     return SolveOutcome(
         "error", None, None, None, None, "HiGHS returned a plan that does not match its objective"
     )
-
-
-def _stopped(options: SolveOptions, deadline: float) -> bool:
-    cancelled = options.cancel is not None and options.cancel.is_set()
-    return cancelled or time.monotonic() >= deadline
-
-
-def _start_budget(deadline: float) -> float:
-    return min(120.0, max(0.5, 0.25 * (deadline - time.monotonic())))
