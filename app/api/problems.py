@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.error_ids import log_failure, new_error_id
 from app.core.errors import (
     PROBLEM_BASE,
     Conflict,
@@ -191,8 +192,13 @@ async def _database_busy(request: Request, exc: Exception) -> ProblemResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
-    # The details stay in the server log (the exception propagates to the server after this).
-    error = OnderbouwdError("the server could not answer this request; the error has been logged")
+    # The details go to the server log under the id; the client gets the id only.
+    error_id = new_error_id()
+    log_failure(log, error_id, f"{request.method} {request.url.path} failed", exc)
+    error = OnderbouwdError(
+        f"the server could not answer this request; the error has been logged (error id "
+        f"{error_id})"
+    )
     return problem_response(error, request.url.path)
 
 

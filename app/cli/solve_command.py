@@ -17,8 +17,10 @@ from rich.text import Text
 
 from app.cli.report import print_report
 from app.core.config import Settings
+from app.core.errors import ProblemTooLarge
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import ScenarioInvalid, parse_scenario
+from app.services.limits import check_problem_size
 from app.services.solving import solve_inline
 
 EXIT_OK = 0
@@ -59,6 +61,11 @@ def run_solve(
         return EXIT_BAD_INPUT
     except ScenarioInvalid as error:
         _print_errors([f"{e['path'] or '(document)'}: {e['message']}" for e in error.errors])
+        return EXIT_BAD_INPUT
+    try:
+        check_problem_size(scenario, settings.max_problem_size)
+    except ProblemTooLarge as error:
+        _print_errors([error.detail])
         return EXIT_BAD_INPUT
 
     with _stdout_to_stderr():

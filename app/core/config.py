@@ -18,6 +18,13 @@ def _version() -> str:
 
 VERSION = _version()
 
+# Peak RSS of a solve (HiGHS, 20 s, no explanation) of random scenarios with 40 interventions
+# over 3 years: 300 neighbourhoods (36,000) 220 MiB, 1,500 (180,000) 474 MiB, 3,000 (360,000)
+# 734 MiB: about 150 MiB + 1.6 KiB per unit, and a 2.4 million unit solve reached 5 GiB (about
+# 2.1 KiB per unit once the search grows). 750,000 units stay within 2 GiB with a margin.
+# Measured with benchmarks/build_memory.py and a solve beside it; docs/operations.md.
+PROBLEM_SIZE_DEFAULT = 750_000
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ONDERBOUWD_", extra="ignore")
@@ -72,6 +79,36 @@ class Settings(BaseSettings):
     )
     demo_organisation: str = Field(
         default="Demo Utrecht", min_length=1, description="Name of the demo organisation."
+    )
+
+    env: str = Field(
+        default="development",
+        description="`production` turns the demo organisation off and refuses placeholder "
+        "secrets; anything else is a development or test setup.",
+    )
+    org_max_active_runs: int = Field(
+        default=4,
+        ge=1,
+        le=10_000,
+        description="Solves one organisation may have at once: queued and running runs plus "
+        "synchronous solves in progress, counted in the database (so across API processes and "
+        "workers). Over it: 429 with `Retry-After`; other organisations are not affected.",
+    )
+    max_problem_size: int = Field(
+        default=PROBLEM_SIZE_DEFAULT,
+        ge=1,
+        description="Largest neighbourhoods × interventions × years accepted for a solve (API, "
+        "runs and the command line); larger is a 422 naming the size and the limit, before "
+        "anything is built. The default keeps a solve within about 2 GiB "
+        "(docs/operations.md, Capacity and limits).",
+    )
+    solve_memory_limit_mb: int = Field(
+        default=4096,
+        ge=0,
+        description="Address space a run's solver process may take (MiB; 0: no limit). A run "
+        "that needs more fails with an error saying so; the worker lives on. Address space, "
+        "not resident memory: it counts what threads and allocators reserve, so it is set above "
+        "the ~2 GiB a solve within `max_problem_size` uses.",
     )
 
 

@@ -123,3 +123,35 @@ class DatabaseBusy(OnderbouwdError):
             f"request again in {RETRY_AFTER_BUSY_S} seconds",
             headers={"Retry-After": str(RETRY_AFTER_BUSY_S)},
         )
+
+
+# Seconds a client is asked to wait when its organisation is at its limit of solves at once:
+# about the time a small run takes (queue poll, solve, explanation).
+RETRY_AFTER_LIMIT_S = 10
+
+
+class TooManyActiveRuns(OnderbouwdError):
+    status = 429
+    type = PROBLEM_BASE + "too-many-active-runs"
+    title = "Too Many Requests"
+
+    def __init__(self, active: int, limit: int) -> None:
+        super().__init__(
+            f"your organisation has {active} solves and runs queued or in progress, and may "
+            f"have {limit} at once: wait for one to finish (or cancel one), then try again",
+            headers={"Retry-After": str(RETRY_AFTER_LIMIT_S)},
+        )
+
+
+class ProblemTooLarge(ValidationFailed):
+    type = PROBLEM_BASE + "problem-too-large"
+    title = "Problem too large"
+
+    def __init__(self, size: int, limit: int, shape: str) -> None:
+        message = (
+            f"the problem is too large to solve here: {shape} = {size:,} "
+            f"(neighbourhoods × interventions × years), over the limit of {limit:,}"
+        )
+        super().__init__(message, errors=[{"path": "", "message": message}])
+        self.size = size
+        self.limit = limit

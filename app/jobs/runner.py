@@ -33,6 +33,7 @@ from typing import Any
 
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.error_ids import log_failure, new_error_id
 from app.jobs.worker import solve_snapshot
 from app.optimizer import RunLimits
 from app.optimizer.backends.child_process import end_process
@@ -150,8 +151,9 @@ class EmbeddedRunner:
         code = active.process.exitcode
         if active.attempts >= self.settings.runner_max_attempts:
             reason = (
-                f"the solver process stopped without an answer (exit code {code}) on "
-                f"each of {active.attempts} attempts"
+                f"the solver process stopped without an answer (exit code {code}) on each of "
+                f"{active.attempts} attempts; a solve that needs more than the memory limit of "
+                f"{self.settings.solve_memory_limit_mb} MiB per solve ends this way too"
             )
             self._write(lambda queue: queue.finish(run_id, owner, "failed", error=reason))
         else:
@@ -217,11 +219,12 @@ class EmbeddedRunner:
         try:
             process.start()
         except Exception as error:  # counts as an attempt, so it cannot loop for ever
-            log.error("run %s: could not start a solver process: %s", claimed.id, error)
+            error_id = new_error_id()
+            log_failure(log, error_id, f"run {claimed.id}: could not start a solver process", error)
             receiver.close()
             sender.close()
             if claimed.attempts >= self.settings.runner_max_attempts:
-                reason = f"could not start a solver process: {error}"
+                reason = f"could not start a solver process (error id {error_id})"
                 self._write(
                     lambda queue: queue.finish(claimed.id, self.owner, "failed", error=reason)
                 )

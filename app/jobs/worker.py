@@ -1,31 +1,71 @@
 """What runs inside a solver process: one stored snapshot in, one message out.
 
-The process is the runner's child; it touches no database. It exits on its own when the runner
-that started it is gone, so a stopped server leaves no solves behind.
+The process is the runner's child (or a Celery worker's); it touches no database. It exits on
+its own when the runner that started it is gone, so a stopped server leaves no solves behind.
+Its address space is capped (`ONDERBOUWD_SOLVE_MEMORY_LIMIT_MB`), so a solve too large for the
+machine fails this run with a message saying so instead of taking the worker down.
+
+A failure the client did not cause is reported as a stable message and an error id; the
+exception and its traceback go to the log under that id (never paths or SQL into the run).
 """
 
 from __future__ import annotations
 
+import logging
 from multiprocessing.connection import Connection
 from typing import Any
 
 from app.core.config import Settings
-from app.optimizer.backends.child_process import exit_with_parent, quiet_stdout
+from app.core.error_ids import log_failure, new_error_id
+from app.core.errors import OnderbouwdError
+from app.optimizer import guard
+from app.optimizer.backends.child_process import exit_with_parent, limit_memory, quiet_stdout
 from app.schemas.scenario import ScenarioInvalid, parse_scenario
 from app.services.solving import solve_inline
+
+log = logging.getLogger("onderbouwd.worker")
+
+OUT_OF_MEMORY = (
+    "the solve ran out of memory: it needs more than this server's limit of {limit} MiB per "
+    "solve (ONDERBOUWD_SOLVE_MEMORY_LIMIT_MB); make the scenario smaller or raise the limit "
+    "(error id {error_id})"
+)
+FAILED = "the solve failed because of an internal error (error id {error_id})"
+
+
+def solve_document(document: dict[str, Any], settings: Settings) -> tuple[str, Any]:
+    """Solve one stored document: `("done", recommendation)` or `("failed", reason)`; the
+    reason is safe to show to the organisation."""
+    try:
+        recommendation = solve_inline(parse_scenario(document), settings)
+        if recommendation.status == "error" and recommendation.message.startswith(
+            guard.OUT_OF_MEMORY
+        ):  # the solve's own process hit the limit (a large solve runs in one of its own)
+            limit = settings.solve_memory_limit_mb
+            return "failed", f"{recommendation.message}; the limit is {limit} MiB per solve"
+        return "done", recommendation.model_dump(mode="json")
+    except ScenarioInvalid as invalid:
+        return "failed", f"the stored scenario is not valid: {invalid}"
+    except OnderbouwdError as error:  # e.g. the problem is over the size limit
+        return "failed", error.detail
+    except MemoryError as error:
+        error_id = new_error_id()
+        log_failure(log, error_id, "solve ran out of memory", error)
+        return "failed", OUT_OF_MEMORY.format(
+            limit=settings.solve_memory_limit_mb, error_id=error_id
+        )
+    except Exception as error:
+        error_id = new_error_id()
+        log_failure(log, error_id, "solve failed", error)
+        return "failed", FAILED.format(error_id=error_id)
 
 
 def solve_snapshot(document: dict[str, Any], settings: Settings, connection: Connection) -> None:
     """Send `("done", recommendation)` or `("failed", reason)` and exit."""
     quiet_stdout()
     exit_with_parent()
-    try:
-        recommendation = solve_inline(parse_scenario(document), settings)
-        message: tuple[str, Any] = ("done", recommendation.model_dump(mode="json"))
-    except ScenarioInvalid as invalid:
-        message = ("failed", f"the stored scenario is not valid: {invalid}")
-    except Exception as error:  # reported on the run; the runner's log has the rest
-        message = ("failed", f"the solve failed: {type(error).__name__}: {error}")
+    limit_memory(settings.solve_memory_limit_mb)
+    message = solve_document(document, settings)
     try:
         connection.send(message)
     finally:

@@ -11,6 +11,7 @@ from app.models.catalogue import (
     Neighbourhood,
     Partner,
 )
+from app.models.limits import SolveSlot
 from app.models.organisation import ROLES, ApiKey, Organisation
 from app.models.run import FINISHED_STATES, RUN_STATES, Run
 from app.models.scenario import Scenario, ScenarioVersion
@@ -34,6 +35,7 @@ __all__ = [
     "Run",
     "Scenario",
     "ScenarioVersion",
+    "SolveSlot",
     "utcnow",
     "uuid7",
 ]

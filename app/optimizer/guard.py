@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import multiprocessing
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -96,6 +97,10 @@ def overrun_message(time_limit_s: float, limits: RunLimits) -> str:
         f"(+ {extra:g} s for explaining and grace); it was stopped"
     )
 
+
+# What a solve that hit its process's memory limit (ONDERBOUWD_SOLVE_MEMORY_LIMIT_MB) answers.
+OUT_OF_MEMORY = "the solve ran out of memory: the scenario needs more than a solve may take here"
+INTERNAL_ERROR = "the solve failed because of an internal error"
 
 def solve_guarded(
     scenario: Scenario, limits: RunLimits | None = None, *, _target: Target = solve
@@ -255,8 +260,11 @@ def _child(
     try:
         recommendation = target(scenario, dataclasses.replace(limits, cancel=local_cancel))
         message: tuple[str, Any] = ("done", recommendation.model_dump(mode="json"))
-    except Exception as error:
-        message = ("failed", f"the solve failed: {type(error).__name__}: {error}")
+    except Exception as error:  # the details go to the log, under the id the answer gives
+        error_id = f"err_{secrets.token_hex(8)}"
+        log.exception("solve failed [error id %s]", error_id)
+        reason = OUT_OF_MEMORY if isinstance(error, MemoryError) else INTERNAL_ERROR
+        message = ("failed", f"{reason} (error id {error_id})")
     try:
         connection.send(message)
     finally:

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from app.core.config import Settings
 from app.core.errors import Conflict, NotFound
 from app.core.security import Principal
 from app.models import Run, ScenarioVersion, utcnow
@@ -15,7 +16,7 @@ from app.repositories.scenarios import ScenarioRepository, ScenarioVersionReposi
 from app.schemas.common import Page
 from app.schemas.recommendation import Recommendation
 from app.schemas.stored import RunOut, RunStart, RunState, RunSummary
-from app.services import audit, idempotency
+from app.services import audit, idempotency, limits
 from app.services.links import run_path
 from app.services.pagination import decode_cursor, encode_cursor
 
@@ -26,9 +27,15 @@ def start_run(
     scenario_id: uuid.UUID,
     body: RunStart,
     idempotency_key: str | None,
+    settings: Settings,
 ) -> idempotency.Answer:
+    """Queue a run: 404 for a version that is not there, 422 for one too large to solve, 429
+    when the organisation has as many solves going as it may."""
+
     def produce() -> idempotency.Answer:
         version = _version(session, principal, scenario_id, body.version)
+        limits.check_document_size(version.document, settings.max_problem_size)
+        limits.claim_place(session, principal.organisation_id, settings.org_max_active_runs)
         row = RunRepository(session, principal.organisation_id).add(
             Run(
                 scenario_id=version.scenario_id,

@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 from app.core.config import Settings
+from app.core.db import Database
+from app.core.security import Principal
 from app.optimizer import RunLimits, solve_guarded
 from app.optimizer.explain import ExplainOptions
+from app.optimizer.guard import deadline_for
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import Scenario, check_scenario
+from app.services.limits import check_problem_size, solve_slot
+
+
+def solve_counted(
+    database: Database,
+    principal: Principal,
+    scenario: Scenario,
+    settings: Settings,
+    explain: bool = True,
+    explain_candidates: tuple[tuple[str, str], ...] = (),
+) -> Recommendation:
+    """`solve_inline`, counted among the organisation's solves at once while it runs (429
+    when it has as many as it may). The checks that need no database come first."""
+    check_scenario(scenario)
+    check_problem_size(scenario, settings.max_problem_size)
+    time_limit_s = min(scenario.solver.time_limit_s, settings.max_time_limit_s)
+    expires_s = deadline_for(time_limit_s, RunLimits(explain=explain))
+    with solve_slot(database, principal.organisation_id, settings.org_max_active_runs, expires_s):
+        return solve_inline(scenario, settings, explain, explain_candidates)
 
 
 def solve_inline(
@@ -24,6 +46,7 @@ def solve_inline(
     (intervention, neighbourhood) pairs whose cost of forcing is always re-solved exactly.
     """
     check_scenario(scenario)
+    check_problem_size(scenario, settings.max_problem_size)
     limits = RunLimits(
         max_time_limit_s=settings.max_time_limit_s,
         explain=explain,

@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from app.core.config import Settings
 from app.core.db import Database
 from app.core.security import Principal, Role
 from app.models import Run
@@ -31,8 +32,9 @@ def queue_runs(database: Database, tenant: Tenant, count: int,
             session, principal, ScenarioWrite.model_validate(
                 {"document": document or design_example()}), None)
         scenario_id = uuid.UUID(answer.body["id"])
+        unlimited = Settings(org_max_active_runs=10_000)
         return [uuid.UUID(runs.start_run(session, principal, scenario_id, RunStart(),
-                                         None).body["id"]) for _ in range(count)]
+                                         None, unlimited).body["id"]) for _ in range(count)]
 
 
 def run_rows(database: Database, ids: list[uuid.UUID]) -> dict[uuid.UUID, Run]:

@@ -11,6 +11,7 @@ from app.api.deps import (
     Limit,
     PlannerKey,
     SessionDep,
+    SettingsDep,
     VersionPath,
     ViewerKey,
 )
@@ -104,19 +105,24 @@ def get_version(
     "/{scenario_id}/runs",
     status_code=202,
     response_model=RunOut,
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(404, 409, 422, 429),
     summary="Start a run (a solve job) of the scenario's current or a given version",
     description="Answers 202 with the queued run and its `Location`; poll `GET /api/v1/runs/"
     "{id}`. The run solves a snapshot of that version, so it can be reproduced later. With an "
-    "`Idempotency-Key`, a retry answers the same run and starts nothing new.",
+    "`Idempotency-Key`, a retry answers the same run and starts nothing new. Queued and "
+    "running runs count among the organisation's solves at once "
+    "(`ONDERBOUWD_ORG_MAX_ACTIVE_RUNS`: 429 over it).",
 )
 def start_run(
     scenario_id: uuid.UUID,
     principal: PlannerKey,
     session: SessionDep,
+    settings: SettingsDep,
     body: RunStart | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     return _answer(
-        runs.start_run(session, principal, scenario_id, body or RunStart(), idempotency_key)
+        runs.start_run(
+            session, principal, scenario_id, body or RunStart(), idempotency_key, settings
+        )
     )

@@ -4,6 +4,7 @@ how its parent stops it."""
 from __future__ import annotations
 
 import os
+import resource
 import threading
 import time
 from multiprocessing.process import BaseProcess
@@ -30,6 +31,19 @@ def exit_with_parent() -> None:
                 os._exit(3)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def limit_memory(limit_mb: int) -> None:
+    """Cap this process's address space (0: no cap). An allocation past it fails (MemoryError,
+    or the solver's own out-of-memory error) inside this process only, so the solve ends with
+    an error and whoever started the process lives on."""
+    if limit_mb <= 0:
+        return
+    limit = limit_mb * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def end_process(process: BaseProcess) -> None:

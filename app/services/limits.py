@@ -1,0 +1,104 @@
+"""Limits per organisation: how many solves it may have at once, and how large one may be.
+
+Solves at once are counted in the database (queued and running runs, plus synchronous solves in
+progress as `solve_slots` rows), so the limit holds across API processes, machines and
+workers. The count and the new row are one transaction that first locks the organisation's row
+(PostgreSQL; SQLite's write transactions are serialised already), so two requests racing for
+the last place cannot both get it. Other organisations' counts are never looked at.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.core.db import Database
+from app.core.errors import ProblemTooLarge, TooManyActiveRuns
+from app.models import Organisation, Run, SolveSlot, utcnow
+from app.schemas.scenario import Scenario
+
+ACTIVE_RUN_STATES = ("queued", "running")
+# A synchronous solve's row outlives a process that died mid-solve by at most this much past
+# its time limit (explaining, grace, the answer's way back).
+SLOT_MARGIN_S = 120.0
+
+
+def problem_size(scenario: Scenario) -> tuple[int, str]:
+    """Neighbourhoods × interventions × years (at least 1 intervention), and the product
+    written out."""
+    n, i, t = len(scenario.neighbourhoods), max(1, len(scenario.interventions)), (
+        scenario.horizon_years
+    )
+    return n * i * t, f"{n:,} × {i:,} × {t:,}"
+
+
+def check_problem_size(scenario: Scenario, limit: int) -> None:
+    size, shape = problem_size(scenario)
+    if size > limit:
+        raise ProblemTooLarge(size, limit, shape)
+
+
+def check_document_size(document: Any, limit: int) -> None:
+    """The same for a stored (already validated) document, without validating it again."""
+    def count(key: str) -> int:
+        value = document.get(key) if isinstance(document, dict) else None
+        return len(value) if isinstance(value, list) else 0
+
+    years = document.get("horizon_years", 1) if isinstance(document, dict) else 1
+    n, i, t = count("neighbourhoods"), max(1, count("interventions")), int(years or 1)
+    if n * i * t > limit:
+        raise ProblemTooLarge(n * i * t, limit, f"{n:,} × {i:,} × {t:,}")
+
+
+def active_count(session: Session, organisation_id: uuid.UUID) -> int:
+    runs = session.scalar(
+        select(func.count())
+        .select_from(Run)
+        .where(Run.organisation_id == organisation_id, Run.state.in_(ACTIVE_RUN_STATES))
+    )
+    slots = session.scalar(
+        select(func.count())
+        .select_from(SolveSlot)
+        .where(SolveSlot.organisation_id == organisation_id, SolveSlot.expires_at > utcnow())
+    )
+    return int(runs or 0) + int(slots or 0)
+
+
+def claim_place(session: Session, organisation_id: uuid.UUID, limit: int) -> None:
+    """Raise `TooManyActiveRuns` when the organisation has `limit` solves going; else return,
+    holding the organisation's row lock until the caller's transaction ends (so the run or
+    slot it adds next is counted by whoever comes after)."""
+    session.execute(
+        select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
+    )
+    active = active_count(session, organisation_id)
+    if active >= limit:
+        raise TooManyActiveRuns(active, limit)
+
+
+@contextmanager
+def solve_slot(
+    database: Database, organisation_id: uuid.UUID, limit: int, time_limit_s: float
+) -> Iterator[None]:
+    """A place among the organisation's solves at once, held while the block runs; each side
+    is a short transaction of its own, none is open during the solve."""
+    with database.transaction() as session:
+        claim_place(session, organisation_id, limit)
+        slot = SolveSlot(
+            organisation_id=organisation_id,
+            expires_at=utcnow() + timedelta(seconds=time_limit_s + SLOT_MARGIN_S),
+        )
+        session.add(slot)
+        session.flush()
+        slot_id = slot.id
+    try:
+        yield
+    finally:
+        with database.transaction() as session:
+            session.execute(delete(SolveSlot).where(SolveSlot.id == slot_id))
