@@ -14,6 +14,7 @@ from app.models.catalogue import (
 from app.models.organisation import ROLES, ApiKey, Organisation
 from app.models.run import FINISHED_STATES, RUN_STATES, Run
 from app.models.scenario import Scenario, ScenarioVersion
+from app.models.units import ImportRecord, Unit, UnitMeasurement
 
 __all__ = [
     "FINISHED_STATES",
@@ -25,6 +26,7 @@ __all__ = [
     "Base",
     "Domain",
     "IdempotencyRecord",
+    "ImportRecord",
     "Indicator",
     "IndicatorValue",
     "Intervention",
@@ -34,6 +36,8 @@ __all__ = [
     "Run",
     "Scenario",
     "ScenarioVersion",
+    "Unit",
+    "UnitMeasurement",
     "utcnow",
     "uuid7",
 ]
