@@ -15,6 +15,9 @@ from app.api.input_guard import refuse_control_characters
 from app.api.openapi import install_openapi
 from app.api.problems import register_problem_handlers
 from app.api.routers import audit, catalogue, health, keys, neighbourhoods, runs, scenarios, solve
+from app.api.routers import imports as imports_router
+from app.api.routers import units as units_router
+from app.api.routers.imports import IMPORTS_PATH
 from app.core.config import VERSION, Settings, get_settings
 from app.core.db import Database
 from app.jobs.runner import EmbeddedRunner
@@ -62,7 +65,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     register_problem_handlers(app)
-    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_body_bytes=settings.max_body_bytes,
+        path_limits={IMPORTS_PATH: settings.import_max_bytes},
+    )
     app.add_middleware(KeyCheck, database=database)  # added last: runs first
     app.include_router(health.router)
     app.include_router(solve.router)
@@ -72,6 +79,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(catalogue.router)
     app.include_router(audit.router)
     app.include_router(keys.router)
+    app.include_router(units_router.router)
+    app.include_router(imports_router.router)
     install_openapi(app)
     return app
 

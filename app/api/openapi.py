@@ -77,6 +77,7 @@ ERROR_RESPONSES: dict[int, tuple[str, dict[str, Any] | None]] = {
         _RETRY_AFTER,
     ),
 }
+_SCHEMAS = "#/components/schemas/"
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -85,7 +86,7 @@ def install_openapi(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_errors(generate())
+            app.openapi_schema = _problem_media_type(document_errors(generate()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -127,6 +128,21 @@ def _as_problem(status: int, response: dict[str, Any]) -> None:
     response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": _PROBLEM_REF}}}
     if headers:
         response["headers"] = dict(headers)
+def _problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                plain = content.get("application/json")
+                reference = (plain or {}).get("schema", {}).get("$ref", "")
+                if plain is not None and _is_problem(reference):
+                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+    return schema
+
+
+def _is_problem(reference: str) -> bool:
+    """The Problem document, or an extension of it named `…Problem`."""
+    return reference.startswith(_SCHEMAS) and reference.endswith("Problem")
 
 
 def openapi_json(app: FastAPI) -> str:

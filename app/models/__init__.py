@@ -15,6 +15,7 @@ from app.models.limits import SolveSlot
 from app.models.organisation import ROLES, ApiKey, Organisation
 from app.models.run import FINISHED_STATES, RUN_STATES, Run
 from app.models.scenario import Scenario, ScenarioVersion
+from app.models.units import ImportRecord, Unit, UnitMeasurement
 
 __all__ = [
     "FINISHED_STATES",
@@ -26,6 +27,7 @@ __all__ = [
     "Base",
     "Domain",
     "IdempotencyRecord",
+    "ImportRecord",
     "Indicator",
     "IndicatorValue",
     "Intervention",
@@ -36,6 +38,8 @@ __all__ = [
     "Scenario",
     "ScenarioVersion",
     "SolveSlot",
+    "Unit",
+    "UnitMeasurement",
     "utcnow",
     "uuid7",
 ]

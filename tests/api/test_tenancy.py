@@ -36,12 +36,16 @@ BY_ID: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/interventions/caretaker", None),
     ("GET", "/partners/gemeente", None),
     ("POST", "/keys/{key}/revoke", None),
+    ("GET", "/units/100231", None),
+    ("GET", "/imports/{import}", None),
 ]
+# Routes with a path parameter that hold no organisation's data.
+SHARED = [("GET", "/imports/templates/units.csv")]
 # Upserts by external id: the other organisation's key is a name in one's own namespace.
 UPSERTS = ["/neighbourhoods/{id}", "/domains/{id}", "/indicators/{id}", "/interventions/{id}",
-           "/partners/{id}"]
+           "/partners/{id}", "/units/{id}"]
 LISTS = ["/scenarios", "/runs", "/neighbourhoods", "/domains", "/indicators", "/interventions",
-         "/partners", "/audit", "/keys"]
+         "/partners", "/audit", "/keys", "/units", "/units/aggregates", "/imports"]
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -56,7 +60,7 @@ def _shape(path: str) -> str:
     parts = path.strip("/").split("/")
     fixed = {"scenarios", "versions", "runs", "cancel", "neighbourhoods", "scores",
              "adjustments", "domains", "indicators", "interventions", "partners", "keys",
-             "revoke", "audit", "solve"}
+             "revoke", "audit", "solve", "units", "imports", "templates", "aggregates"}
     return "/" + "/".join(p if p in fixed else "{}" for p in parts)
 
 
@@ -64,7 +68,8 @@ def test_the_tables_cover_every_route() -> None:
     routes = _routes()
     with_ids = {(m, _shape(p)) for m, p in routes if "{" in p}
     assert with_ids == {(m, _shape(p)) for m, p, _ in BY_ID} | {("PUT", _shape(p))
-                                                                 for p in UPSERTS}
+                                                                 for p in UPSERTS} | {
+        (m, _shape(p)) for m, p in SHARED}
     assert {p for m, p in routes if m == "GET" and "{" not in p} == set(LISTS)
 
 
@@ -83,10 +88,20 @@ def theirs(client_factory: ClientFactory, tenant_b: Tenant, design_example: dict
         ("/neighbourhoods/BU01", {"homes": 100, "indicator_values": [
             {"indicator": "nuisance_reports", "year": 2024, "value": 3}]}),
         ("/neighbourhoods/BU01/adjustments/safety", {"delta": -0.2, "rationale": "known"}),
+        ("/neighbourhoods/BU00000001", {"homes": 10}),
+        ("/indicators/arrears", {"direction": "higher_is_worse", "unit_aggregation": "share"}),
+        ("/units/100231", {"neighbourhood": "BU00000001", "regulated": True}),
     ]:
         assert client.put(V1 + path, json=body).status_code == 201, path
+    measured = client.post(f"{V1}/units/measurements", json={"measurements": [
+        {"unit": "100231", "indicator": "arrears", "year": 2025, "value": 120.0}]})
+    assert measured.status_code == 200, measured.text
+    imported = client.post(f"{V1}/imports", params={"kind": "units"}, files={
+        "file": ("units.csv", b"vhe,neighbourhood,regulated\n100232,BU00000001,false\n")})
+    assert imported.status_code == 201, imported.text
     key = client.get(f"{V1}/keys").json()[0]["id"]
-    return {"scenario": scenario["id"], "run": run["id"], "key": key}
+    return {"scenario": scenario["id"], "run": run["id"], "key": key,
+            "import": imported.json()["id"]}
 
 
 class TestIsolation:
@@ -124,12 +139,16 @@ class TestIsolation:
     ) -> None:
         key = {"/neighbourhoods/{id}": "BU01", "/domains/{id}": "safety",
                "/indicators/{id}": "nuisance_reports", "/interventions/{id}": "caretaker",
-               "/partners/{id}": "gemeente"}[path]
+               "/partners/{id}": "gemeente", "/units/{id}": "100231"}[path]
         body = {"/neighbourhoods/{id}": {"homes": 5}, "/domains/{id}": {"label": "Ours"},
                 "/indicators/{id}": {"direction": "higher_is_better"},
-                "/interventions/{id}": {"domain": "ours"}, "/partners/{id}": {"name": "Ours"}
+                "/interventions/{id}": {"domain": "ours"}, "/partners/{id}": {"name": "Ours"},
+                "/units/{id}": {"neighbourhood": "BU00000001", "regulated": False},
                 }[path]
         ours = client_factory(role="planner")
+        if path == "/units/{id}":
+            assert ours.put(f"{V1}/neighbourhoods/BU00000001", json={"homes": 1}
+                            ).status_code == 201
         their_client = TestClient(ours.app, headers=tenant_b.headers())
         before = their_client.get(V1 + path.format(id=key)).json()
 
@@ -138,7 +157,8 @@ class TestIsolation:
 
 
 def _identity(item: dict[str, Any]) -> str:
-    return str(item.get("id") or item.get("key") or item.get("code"))
+    return str(item.get("id") or item.get("key") or item.get("code") or item.get("vhe")
+               or (item.get("neighbourhood"), item.get("indicator"), item.get("year")))
 
 
 class TestRoles:
@@ -150,7 +170,8 @@ class TestRoles:
         client = client_factory(role="viewer")
         concrete = path.replace("{scenario_id}", str(uuid.uuid4())).replace(
             "{run_id}", str(uuid.uuid4())).replace("{key_id}", str(uuid.uuid4()))
-        for name in ("{key}", "{code}", "{domain}", "{number}"):
+        concrete = concrete.replace("{import_id}", str(uuid.uuid4()))
+        for name in ("{key}", "{code}", "{domain}", "{number}", "{vhe}"):
             concrete = concrete.replace(name, "x")
         response = client.request(method, V1 + concrete, json={})
         assert response.status_code == 403, response.text
@@ -170,3 +191,5 @@ class TestRoles:
         for path in LISTS:
             expected = 403 if path == "/keys" else 200
             assert client.get(V1 + path).status_code == expected, path
+        for method, path in SHARED:
+            assert client.request(method, V1 + path).status_code == 200, path
