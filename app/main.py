@@ -13,9 +13,11 @@ from app.api.body_limit import BodySizeLimit
 from app.api.openapi import install_openapi
 from app.api.problems import register_problem_handlers
 from app.api.routers import audit, catalogue, health, keys, neighbourhoods, runs, scenarios, solve
+from app.api.routers import webhooks as webhook_routes
 from app.core.config import VERSION, Settings, get_settings
 from app.core.db import Database
 from app.jobs.runner import EmbeddedRunner
+from app.jobs.webhook_dispatcher import WebhookDispatcher
 
 DESCRIPTION = """\
 Onderbouwd chooses which liveability interventions a housing corporation funds, in which
@@ -44,11 +46,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.runner = runner
         if runner is not None:
             runner.start()
+        dispatcher = (WebhookDispatcher(database, settings)
+                      if settings.webhook_dispatcher_enabled else None)
+        if dispatcher is not None:
+            dispatcher.start()
         try:
             yield
         finally:
             if runner is not None:
                 await asyncio.to_thread(runner.stop)
+            if dispatcher is not None:
+                await asyncio.to_thread(dispatcher.stop)
 
     app = FastAPI(title="Onderbouwd", version=VERSION, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
@@ -63,6 +71,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(catalogue.router)
     app.include_router(audit.router)
     app.include_router(keys.router)
+    app.include_router(webhook_routes.router)
     install_openapi(app)
     return app
 

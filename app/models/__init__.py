@@ -14,6 +14,7 @@ from app.models.catalogue import (
 from app.models.organisation import ROLES, ApiKey, Organisation
 from app.models.run import FINISHED_STATES, RUN_STATES, Run
 from app.models.scenario import Scenario, ScenarioVersion
+from app.models.webhook import Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 
 __all__ = [
     "FINISHED_STATES",
@@ -34,6 +35,10 @@ __all__ = [
     "Run",
     "Scenario",
     "ScenarioVersion",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
     "utcnow",
     "uuid7",
 ]
