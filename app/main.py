@@ -12,7 +12,17 @@ from fastapi import FastAPI
 from app.api.body_limit import BodySizeLimit
 from app.api.openapi import install_openapi
 from app.api.problems import register_problem_handlers
-from app.api.routers import audit, catalogue, health, keys, neighbourhoods, runs, scenarios, solve
+from app.api.routers import (
+    audit,
+    catalogue,
+    health,
+    keys,
+    neighbourhoods,
+    run_files,
+    runs,
+    scenarios,
+    solve,
+)
 from app.api.routers import webhooks as webhook_routes
 from app.core.config import VERSION, Settings, get_settings
 from app.core.db import Database
@@ -67,6 +77,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(solve.router)
     app.include_router(scenarios.router)
     app.include_router(runs.router)
+    app.include_router(run_files.router)
     app.include_router(neighbourhoods.router)
     app.include_router(catalogue.router)
     app.include_router(audit.router)
