@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.api.body_limit import BodySizeLimit
-from app.api.openapi import install_openapi
+from app.api.openapi import install_openapi, operation_id
 from app.api.problems import register_problem_handlers
 from app.api.routers import (
     audit,
@@ -68,7 +68,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if dispatcher is not None:
                 await asyncio.to_thread(dispatcher.stop)
 
-    app = FastAPI(title="Onderbouwd", version=VERSION, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Onderbouwd", version=VERSION, description=DESCRIPTION, lifespan=lifespan,
+                  generate_unique_id_function=operation_id)
     app.state.settings = settings
     app.state.database = database
     register_problem_handlers(app)

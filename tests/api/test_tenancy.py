@@ -36,12 +36,18 @@ BY_ID: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/interventions/caretaker", None),
     ("GET", "/partners/gemeente", None),
     ("POST", "/keys/{key}/revoke", None),
+    ("GET", "/runs/{run}/export?format=vera", None),
+    ("GET", "/runs/{run}/allocations.csv", None),
+    ("GET", "/runs/{run}/allocations.xlsx", None),
+    ("DELETE", "/webhooks/{webhook}", None),
+    ("GET", "/webhooks/{webhook}/deliveries", None),
 ]
 # Upserts by external id: the other organisation's key is a name in one's own namespace.
 UPSERTS = ["/neighbourhoods/{id}", "/domains/{id}", "/indicators/{id}", "/interventions/{id}",
            "/partners/{id}"]
 LISTS = ["/scenarios", "/runs", "/neighbourhoods", "/domains", "/indicators", "/interventions",
-         "/partners", "/audit", "/keys"]
+         "/partners", "/audit", "/keys", "/webhooks"]
+ADMIN_ONLY = ["/keys", "/webhooks"]
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -53,10 +59,11 @@ def _routes() -> list[tuple[str, str]]:
 
 def _shape(path: str) -> str:
     """`/scenarios/{scenario}/versions/1` → `/scenarios/{}/versions/{}` (ids and keys alike)."""
-    parts = path.strip("/").split("/")
+    parts = path.split("?")[0].strip("/").split("/")
     fixed = {"scenarios", "versions", "runs", "cancel", "neighbourhoods", "scores",
              "adjustments", "domains", "indicators", "interventions", "partners", "keys",
-             "revoke", "audit", "solve"}
+             "revoke", "audit", "solve", "export", "allocations.csv", "allocations.xlsx",
+             "webhooks", "deliveries"}
     return "/" + "/".join(p if p in fixed else "{}" for p in parts)
 
 
@@ -86,7 +93,9 @@ def theirs(client_factory: ClientFactory, tenant_b: Tenant, design_example: dict
     ]:
         assert client.put(V1 + path, json=body).status_code == 201, path
     key = client.get(f"{V1}/keys").json()[0]["id"]
-    return {"scenario": scenario["id"], "run": run["id"], "key": key}
+    webhook = client.post(f"{V1}/webhooks", json={"url": "http://127.0.0.1:9/theirs",
+                                                  "events": ["run.finished"]}).json()["id"]
+    return {"scenario": scenario["id"], "run": run["id"], "key": key, "webhook": webhook}
 
 
 class TestIsolation:
@@ -149,14 +158,16 @@ class TestRoles:
                                           path: str) -> None:
         client = client_factory(role="viewer")
         concrete = path.replace("{scenario_id}", str(uuid.uuid4())).replace(
-            "{run_id}", str(uuid.uuid4())).replace("{key_id}", str(uuid.uuid4()))
+            "{run_id}", str(uuid.uuid4())).replace("{key_id}", str(uuid.uuid4())).replace(
+            "{webhook_id}", str(uuid.uuid4()))
         for name in ("{key}", "{code}", "{domain}", "{number}"):
             concrete = concrete.replace(name, "x")
         response = client.request(method, V1 + concrete, json={})
         assert response.status_code == 403, response.text
 
-    @pytest.mark.parametrize(("method", "path"), [("GET", "/keys"), ("POST", "/keys"),
-                                                  ("POST", "/keys/{id}/revoke")])
+    @pytest.mark.parametrize(("method", "path"), [
+        ("GET", "/keys"), ("POST", "/keys"), ("POST", "/keys/{id}/revoke"), ("GET", "/webhooks"),
+        ("POST", "/webhooks"), ("DELETE", "/webhooks/{id}"), ("GET", "/webhooks/{id}/deliveries")])
     def test_key_management_refuses_a_planner(self, client_factory: ClientFactory, method: str,
                                               path: str) -> None:
         client = client_factory(role="planner")
@@ -168,5 +179,5 @@ class TestRoles:
                                        theirs: dict[str, str]) -> None:
         client = client_factory(role="viewer")
         for path in LISTS:
-            expected = 403 if path == "/keys" else 200
+            expected = 403 if path in ADMIN_ONLY else 200
             assert client.get(V1 + path).status_code == expected, path
