@@ -12,12 +12,17 @@ from app.services.run_files import MEDIA_TYPES, FileFormat, RunFile, run_file
 router = APIRouter(prefix="/api/v1/runs", tags=["exports"],
                    responses=problem_responses(401, 403, 404, 409))
 
-_BINARY = {"schema": {"type": "string", "format": "binary"}}
+# What each file is, for generated clients: CSV is text, XLSX bytes, VERA a JSON object.
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "csv": {"type": "string"},
+    "xlsx": {"type": "string", "format": "binary"},
+    "vera": {"type": "object", "additionalProperties": True},
+}
 
 
 def _content(*formats: str) -> dict[int | str, dict[str, Any]]:
     return {200: {"description": "The file.", "content": {
-        MEDIA_TYPES[f].split(";")[0]: _BINARY for f in formats}}}
+        MEDIA_TYPES[f].split(";")[0]: {"schema": _SCHEMAS[f]} for f in formats}}}
 
 
 def _answer(file: RunFile) -> Response:
