@@ -23,7 +23,10 @@ from app.api.routers import (
     scenarios,
     solve,
 )
+from app.api.routers import imports as imports_router
+from app.api.routers import units as units_router
 from app.api.routers import webhooks as webhook_routes
+from app.api.routers.imports import IMPORTS_PATH
 from app.core.config import VERSION, Settings, get_settings
 from app.core.db import Database
 from app.jobs.runner import EmbeddedRunner
@@ -73,7 +76,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     register_problem_handlers(app)
-    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_body_bytes=settings.max_body_bytes,
+        path_limits={IMPORTS_PATH: settings.import_max_bytes},
+    )
     app.include_router(health.router)
     app.include_router(solve.router)
     app.include_router(scenarios.router)
@@ -84,6 +91,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(audit.router)
     app.include_router(keys.router)
     app.include_router(webhook_routes.router)
+    app.include_router(units_router.router)
+    app.include_router(imports_router.router)
     install_openapi(app)
     return app
 

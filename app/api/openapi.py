@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 
 from app.api.problems import PROBLEM_MEDIA_TYPE
 
-_PROBLEM_REF = "#/components/schemas/Problem"
+_SCHEMAS = "#/components/schemas/"
 
 
 def operation_id(route: APIRoute) -> str:
@@ -38,9 +38,15 @@ def _problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
             for response in operation.get("responses", {}).values():
                 content = response.get("content", {})
                 plain = content.get("application/json")
-                if plain is not None and plain.get("schema", {}).get("$ref") == _PROBLEM_REF:
+                reference = (plain or {}).get("schema", {}).get("$ref", "")
+                if plain is not None and _is_problem(reference):
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
     return schema
+
+
+def _is_problem(reference: str) -> bool:
+    """The Problem document, or an extension of it named `…Problem`."""
+    return reference.startswith(_SCHEMAS) and reference.endswith("Problem")
 
 
 def openapi_json(app: FastAPI) -> str:

@@ -67,6 +67,8 @@ def problem_response(
     }
     if error.errors is not None:
         body["errors"] = error.errors
+    if error.members:
+        body.update(error.members)
     if isinstance(error, MalformedJson):
         body.update(
             {
@@ -204,6 +206,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "Nothing of that id in your organisation (`application/problem+json`).",
         409: "Conflicts with the current state, or an `Idempotency-Key` reused with another "
         "body (`application/problem+json`).",
+        412: "`If-Match` names a state the resource no longer has (`application/problem+json`).",
         503: "Not ready: database unreachable or schema not current (`application/problem+json`).",
     }
     return {

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest request body accepted; larger bodies are answered with 413.",
     )
+    import_max_bytes: int = Field(
+        default=100 * 1024 * 1024,
+        gt=0,
+        description="Largest file `POST /api/v1/imports` accepts (it is spooled to a temporary "
+        "file, never held in memory); larger files are answered with 413.",
+    )
     max_time_limit_s: float = Field(
         default=300.0,
         gt=0,

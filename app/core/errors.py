@@ -6,6 +6,8 @@ as `application/problem+json` documents.
 
 from __future__ import annotations
 
+from typing import Any
+
 PROBLEM_BASE = "https://onderbouwd.nl/problems/"
 
 FieldError = dict[str, str]  # {"path": "interventions[0].cost.fixed", "message": "..."}
@@ -17,6 +19,7 @@ class OnderbouwdError(Exception):
     status: int = 500
     type: str = PROBLEM_BASE + "internal"
     title: str = "Internal error"
+    members: dict[str, Any] | None = None  # RFC 9457 extension members of the document
 
     def __init__(
         self,
@@ -103,3 +106,9 @@ class NotReady(OnderbouwdError):
     status = 503
     type = PROBLEM_BASE + "not-ready"
     title = "Service Unavailable"
+
+
+class PreconditionFailed(OnderbouwdError):
+    status = 412
+    type = PROBLEM_BASE + "precondition-failed"
+    title = "Precondition Failed"

@@ -14,6 +14,7 @@ from app.models.catalogue import (
 from app.models.organisation import ROLES, ApiKey, Organisation
 from app.models.run import FINISHED_STATES, RUN_STATES, Run
 from app.models.scenario import Scenario, ScenarioVersion
+from app.models.units import ImportRecord, Unit, UnitMeasurement
 from app.models.webhook import Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Base",
     "Domain",
     "IdempotencyRecord",
+    "ImportRecord",
     "Indicator",
     "IndicatorValue",
     "Intervention",
@@ -39,6 +41,8 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEvent",
+    "Unit",
+    "UnitMeasurement",
     "utcnow",
     "uuid7",
 ]

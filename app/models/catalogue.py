@@ -31,6 +31,7 @@ class Indicator(TenantMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("organisation_id", "key"),
         CheckConstraint("direction IN ('higher_is_better', 'higher_is_worse')", name="direction"),
+        CheckConstraint("unit_aggregation IN ('mean', 'share', 'count')", name="unit_aggregation"),
     )
 
     key: Mapped[str] = mapped_column(String(200))
@@ -41,6 +42,7 @@ class Indicator(TenantMixin, TimestampMixin, Base):
     source: Mapped[str | None] = mapped_column(String(500))
     reference_value: Mapped[float | None] = mapped_column(Double)
     reference_spread: Mapped[float | None] = mapped_column(Double)
+    unit_aggregation: Mapped[str | None] = mapped_column(String(10))
 
 
 class Neighbourhood(TenantMixin, TimestampMixin, Base):

@@ -18,6 +18,7 @@ from app.schemas.scenario import (
 )
 
 Direction = Literal["higher_is_better", "higher_is_worse"]
+UnitAggregation = Literal["mean", "share", "count"]
 Measurement = Annotated[float, Field(ge=-1e9, le=1e9)]
 
 
@@ -64,6 +65,15 @@ class IndicatorWrite(_Write):
         default=None,
         description="Published spread (one standard deviation); left out = the "
         "population standard deviation over the organisation's neighbourhoods in that year.",
+    )
+    unit_aggregation: UnitAggregation | None = Field(
+        default=None,
+        description="How measurements of rentable units (`POST /api/v1/units/measurements`) "
+        "become the buurt's value of a year: `mean` = the mean over the buurt's units measured "
+        "that year (a satisfaction mark); `share` = the percentage of the buurt's units whose "
+        "value that year is above 0 (units in rent arrears); `count` = the sum over the "
+        "buurt's units per 100 units (nuisance reports per 100 units). Units without a "
+        "measurement count as 0 for `share` and `count`. Left out = not measured per unit.",
     )
 
 

@@ -36,7 +36,7 @@ from app.schemas.catalogue import (
     PartnerWrite,
 )
 from app.schemas.common import Page
-from app.services import audit
+from app.services import audit, etags
 from app.services.pagination import decode_cursor, encode_cursor
 
 M = TypeVar("M", bound=TenantMixin)
@@ -87,6 +87,19 @@ def _plain(value: Any) -> Any:
     return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
 
 
+def precondition(
+    repository: KeyedRepository[M],
+    key: str,
+    out: Callable[[M], BaseModel],
+    if_match: str | None,
+    entity_type: str,
+) -> None:
+    """Refuse a write whose `If-Match` does not name the entity's current `ETag`."""
+    if if_match is not None:
+        row = repository.by_key(key)
+        etags.check_if_match(if_match, None if row is None else out(row), f"{entity_type} {key!r}")
+
+
 def get(repository: KeyedRepository[M], entity_type: str, key: str) -> M:
     row = repository.by_key(key)
     if row is None:
@@ -115,9 +128,14 @@ def page(
 
 
 def put_domain(
-    session: Session, principal: Principal, key: str, body: DomainWrite
+    session: Session,
+    principal: Principal,
+    key: str,
+    body: DomainWrite,
+    if_match: str | None = None,
 ) -> tuple[DomainOut, bool]:
     repository = DomainRepository(session, principal.organisation_id)
+    precondition(repository, key, domain_out, if_match, "domain")
     row, created = upsert(session, principal, repository, "domain", key, body.model_dump(), Domain)
     return domain_out(row), created
 
@@ -130,9 +148,14 @@ def domain_out(row: Domain) -> DomainOut:
 
 
 def put_indicator(
-    session: Session, principal: Principal, key: str, body: IndicatorWrite
+    session: Session,
+    principal: Principal,
+    key: str,
+    body: IndicatorWrite,
+    if_match: str | None = None,
 ) -> tuple[IndicatorOut, bool]:
     repository = IndicatorRepository(session, principal.organisation_id)
+    precondition(repository, key, indicator_out, if_match, "indicator")
     row, created = upsert(
         session, principal, repository, "indicator", key, body.model_dump(), Indicator
     )
@@ -147,21 +170,30 @@ def indicator_out(row: Indicator) -> IndicatorOut:
 
 
 def put_intervention(
-    session: Session, principal: Principal, key: str, body: InterventionWrite
+    session: Session,
+    principal: Principal,
+    key: str,
+    body: InterventionWrite,
+    if_match: str | None = None,
 ) -> tuple[InterventionOut, bool]:
     if body.key is not None and body.key != key:
         message = f"the body's key {body.key!r} differs from the path's {key!r}"
         raise ValidationFailed(message, errors=[{"path": "key", "message": message}])
-    definition = body.model_dump(mode="json", exclude={"key", "evidence_level"})
-    state = {
+    state = intervention_state(body)
+    repository = InterventionRepository(session, principal.organisation_id)
+    precondition(repository, key, intervention_out, if_match, "intervention")
+    row, created = upsert(session, principal, repository, "intervention", key, state, Intervention)
+    return intervention_out(row), created
+
+
+def intervention_state(body: InterventionWrite) -> dict[str, Any]:
+    """The intervention's columns: the contract's fields live in `definition`."""
+    return {
         "name": body.name,
         "domain": body.domain,
         "evidence_level": body.evidence_level,
-        "definition": definition,
+        "definition": body.model_dump(mode="json", exclude={"key", "evidence_level"}),
     }
-    repository = InterventionRepository(session, principal.organisation_id)
-    row, created = upsert(session, principal, repository, "intervention", key, state, Intervention)
-    return intervention_out(row), created
 
 
 def intervention_out(row: Intervention) -> InterventionOut:
@@ -185,12 +217,21 @@ def intervention_document(row: Intervention) -> dict[str, Any]:
 
 
 def put_partner(
-    session: Session, principal: Principal, key: str, body: PartnerWrite
+    session: Session,
+    principal: Principal,
+    key: str,
+    body: PartnerWrite,
+    if_match: str | None = None,
 ) -> tuple[PartnerOut, bool]:
-    state = {"name": body.name, "budget": body.budget.model_dump(mode="json")}
+    state = partner_state(body)
     repository = PartnerRepository(session, principal.organisation_id)
+    precondition(repository, key, partner_out, if_match, "partner")
     row, created = upsert(session, principal, repository, "partner", key, state, Partner)
     return partner_out(row), created
+
+
+def partner_state(body: PartnerWrite) -> dict[str, Any]:
+    return {"name": body.name, "budget": body.budget.model_dump(mode="json")}
 
 
 def partner_out(row: Partner) -> PartnerOut:

@@ -27,16 +27,22 @@ from app.schemas.catalogue import IndicatorValue as IndicatorValueSchema
 from app.schemas.common import Page
 from app.schemas.scenario import DEFAULT_DOMAINS, DomainScore
 from app.services import audit
-from app.services.catalogue import page, upsert
+from app.services.catalogue import page, precondition, upsert
 from app.services.normalisation import IndicatorSpec, domain_scores
+from app.services.units import unit_values
 
 FIELDS = ("name", "district", "municipality", "homes", "regulated_homes")
 
 
 def put_neighbourhood(
-    session: Session, principal: Principal, code: str, body: NeighbourhoodWrite
+    session: Session,
+    principal: Principal,
+    code: str,
+    body: NeighbourhoodWrite,
+    if_match: str | None = None,
 ) -> tuple[NeighbourhoodOut, bool]:
     repository = NeighbourhoodRepository(session, principal.organisation_id)
+    precondition(repository, code, neighbourhood_out, if_match, "neighbourhood")
     state = {field: getattr(body, field) for field in FIELDS}
     row, created = upsert(
         session, principal, repository, "neighbourhood", code, state, Neighbourhood
@@ -185,6 +191,12 @@ def catalogue_scores(
         for value in row.values:
             per_indicator.setdefault(value.indicator, {})[value.year] = value.value
         adjustments[row.code] = {a.domain: a.delta for a in row.adjustments}
+    # Indicators measured per unit: the buurt values made from the units take the place of
+    # values stored on the neighbourhood for the same indicator and year.
+    for code, per_indicator in unit_values(session, principal).items():
+        if code in values:
+            for key, years in per_indicator.items():
+                values[code].setdefault(key, {}).update(years)
     return domain_scores(
         specs,
         values,

@@ -22,7 +22,7 @@ from app.schemas.stored import (
     VersionOut,
     VersionSummary,
 )
-from app.services import audit, idempotency
+from app.services import audit, etags, idempotency
 from app.services.assembly import assemble
 from app.services.links import scenario_path
 from app.services.pagination import decode_cursor, encode_cursor
@@ -65,7 +65,11 @@ def create_scenario(
 
 
 def update_scenario(
-    session: Session, principal: Principal, scenario_id: uuid.UUID, body: ScenarioWrite
+    session: Session,
+    principal: Principal,
+    scenario_id: uuid.UUID,
+    body: ScenarioWrite,
+    if_match: str | None = None,
 ) -> ScenarioOut:
     """A new version, unless the document and name are those of the current version."""
     repository = ScenarioRepository(session, principal.organisation_id)
@@ -74,6 +78,7 @@ def update_scenario(
     ).one_or_none()
     if row is None:
         raise NotFound(f"no scenario {scenario_id}")
+    etags.check_if_match(if_match, _out(session, principal, row), f"scenario {scenario_id}")
     scenario, source, selection = _document(session, principal, body)
     current = ScenarioVersionRepository(session, principal.organisation_id).number(
         row.id, row.current_version

@@ -41,12 +41,17 @@ BY_ID: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/runs/{run}/allocations.xlsx", None),
     ("DELETE", "/webhooks/{webhook}", None),
     ("GET", "/webhooks/{webhook}/deliveries", None),
+    ("GET", "/units/100231", None),
+    ("GET", "/imports/{import}", None),
 ]
+# Routes with a path parameter that hold no organisation's data.
+SHARED = [("GET", "/imports/templates/units.csv")]
 # Upserts by external id: the other organisation's key is a name in one's own namespace.
 UPSERTS = ["/neighbourhoods/{id}", "/domains/{id}", "/indicators/{id}", "/interventions/{id}",
-           "/partners/{id}"]
+           "/partners/{id}", "/units/{id}"]
 LISTS = ["/scenarios", "/runs", "/neighbourhoods", "/domains", "/indicators", "/interventions",
-         "/partners", "/audit", "/keys", "/webhooks"]
+         "/partners", "/audit", "/keys", "/units", "/units/aggregates", "/imports",
+         "/webhooks"]
 ADMIN_ONLY = ["/keys", "/webhooks"]
 
 
@@ -62,8 +67,8 @@ def _shape(path: str) -> str:
     parts = path.split("?")[0].strip("/").split("/")
     fixed = {"scenarios", "versions", "runs", "cancel", "neighbourhoods", "scores",
              "adjustments", "domains", "indicators", "interventions", "partners", "keys",
-             "revoke", "audit", "solve", "export", "allocations.csv", "allocations.xlsx",
-             "webhooks", "deliveries"}
+             "revoke", "audit", "solve", "units", "imports", "templates", "aggregates",
+             "export", "allocations.csv", "allocations.xlsx", "webhooks", "deliveries"}
     return "/" + "/".join(p if p in fixed else "{}" for p in parts)
 
 
@@ -71,7 +76,8 @@ def test_the_tables_cover_every_route() -> None:
     routes = _routes()
     with_ids = {(m, _shape(p)) for m, p in routes if "{" in p}
     assert with_ids == {(m, _shape(p)) for m, p, _ in BY_ID} | {("PUT", _shape(p))
-                                                                 for p in UPSERTS}
+                                                                 for p in UPSERTS} | {
+        (m, _shape(p)) for m, p in SHARED}
     assert {p for m, p in routes if m == "GET" and "{" not in p} == set(LISTS)
 
 
@@ -90,12 +96,22 @@ def theirs(client_factory: ClientFactory, tenant_b: Tenant, design_example: dict
         ("/neighbourhoods/BU01", {"homes": 100, "indicator_values": [
             {"indicator": "nuisance_reports", "year": 2024, "value": 3}]}),
         ("/neighbourhoods/BU01/adjustments/safety", {"delta": -0.2, "rationale": "known"}),
+        ("/neighbourhoods/BU00000001", {"homes": 10}),
+        ("/indicators/arrears", {"direction": "higher_is_worse", "unit_aggregation": "share"}),
+        ("/units/100231", {"neighbourhood": "BU00000001", "regulated": True}),
     ]:
         assert client.put(V1 + path, json=body).status_code == 201, path
+    measured = client.post(f"{V1}/units/measurements", json={"measurements": [
+        {"unit": "100231", "indicator": "arrears", "year": 2025, "value": 120.0}]})
+    assert measured.status_code == 200, measured.text
+    imported = client.post(f"{V1}/imports", params={"kind": "units"}, files={
+        "file": ("units.csv", b"vhe,neighbourhood,regulated\n100232,BU00000001,false\n")})
+    assert imported.status_code == 201, imported.text
     key = client.get(f"{V1}/keys").json()[0]["id"]
     webhook = client.post(f"{V1}/webhooks", json={"url": "http://127.0.0.1:9/theirs",
                                                   "events": ["run.finished"]}).json()["id"]
-    return {"scenario": scenario["id"], "run": run["id"], "key": key, "webhook": webhook}
+    return {"scenario": scenario["id"], "run": run["id"], "key": key,
+            "import": imported.json()["id"], "webhook": webhook}
 
 
 class TestIsolation:
@@ -133,12 +149,16 @@ class TestIsolation:
     ) -> None:
         key = {"/neighbourhoods/{id}": "BU01", "/domains/{id}": "safety",
                "/indicators/{id}": "nuisance_reports", "/interventions/{id}": "caretaker",
-               "/partners/{id}": "gemeente"}[path]
+               "/partners/{id}": "gemeente", "/units/{id}": "100231"}[path]
         body = {"/neighbourhoods/{id}": {"homes": 5}, "/domains/{id}": {"label": "Ours"},
                 "/indicators/{id}": {"direction": "higher_is_better"},
-                "/interventions/{id}": {"domain": "ours"}, "/partners/{id}": {"name": "Ours"}
+                "/interventions/{id}": {"domain": "ours"}, "/partners/{id}": {"name": "Ours"},
+                "/units/{id}": {"neighbourhood": "BU00000001", "regulated": False},
                 }[path]
         ours = client_factory(role="planner")
+        if path == "/units/{id}":
+            assert ours.put(f"{V1}/neighbourhoods/BU00000001", json={"homes": 1}
+                            ).status_code == 201
         their_client = TestClient(ours.app, headers=tenant_b.headers())
         before = their_client.get(V1 + path.format(id=key)).json()
 
@@ -147,7 +167,8 @@ class TestIsolation:
 
 
 def _identity(item: dict[str, Any]) -> str:
-    return str(item.get("id") or item.get("key") or item.get("code"))
+    return str(item.get("id") or item.get("key") or item.get("code") or item.get("vhe")
+               or (item.get("neighbourhood"), item.get("indicator"), item.get("year")))
 
 
 class TestRoles:
@@ -160,7 +181,8 @@ class TestRoles:
         concrete = path.replace("{scenario_id}", str(uuid.uuid4())).replace(
             "{run_id}", str(uuid.uuid4())).replace("{key_id}", str(uuid.uuid4())).replace(
             "{webhook_id}", str(uuid.uuid4()))
-        for name in ("{key}", "{code}", "{domain}", "{number}"):
+        concrete = concrete.replace("{import_id}", str(uuid.uuid4()))
+        for name in ("{key}", "{code}", "{domain}", "{number}", "{vhe}"):
             concrete = concrete.replace(name, "x")
         response = client.request(method, V1 + concrete, json={})
         assert response.status_code == 403, response.text
@@ -181,3 +203,5 @@ class TestRoles:
         for path in LISTS:
             expected = 403 if path in ADMIN_ONLY else 200
             assert client.get(V1 + path).status_code == expected, path
+        for method, path in SHARED:
+            assert client.request(method, V1 + path).status_code == 200, path

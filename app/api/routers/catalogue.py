@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from app.api.deps import Cursor, Limit, PlannerKey, SessionDep, ViewerKey
+from app.api.etag import IfMatch, etag_responses, with_etag
 from app.api.problems import problem_responses
 from app.schemas.catalogue import (
     DomainOut,
@@ -39,7 +40,7 @@ def _status(response: Response, created: bool) -> None:
 @router.put(
     "/domains/{key}",
     response_model=DomainOut,
-    responses=problem_responses(422),
+    responses={**problem_responses(412, 422), **etag_responses(200, 201)},
     summary="Create or replace a domain",
     description=UPSERT,
 )
@@ -49,17 +50,26 @@ def put_domain(
     principal: PlannerKey,
     session: SessionDep,
     response: Response,
+    if_match: IfMatch = None,
 ) -> DomainOut:
-    out, created = catalogue.put_domain(session, principal, key, body)
+    out, created = catalogue.put_domain(session, principal, key, body, if_match)
     _status(response, created)
+    with_etag(response, out)
     return out
 
 
 @router.get(
-    "/domains/{key}", response_model=DomainOut, responses=problem_responses(404), summary="A domain"
+    "/domains/{key}",
+    response_model=DomainOut,
+    responses={**problem_responses(404), **etag_responses(200)},
+    summary="A domain",
 )
-def get_domain(key: ExternalId, principal: ViewerKey, session: SessionDep) -> DomainOut:
-    return catalogue.get_domain(session, principal, key)
+def get_domain(
+    key: ExternalId, principal: ViewerKey, session: SessionDep, response: Response
+) -> DomainOut:
+    out = catalogue.get_domain(session, principal, key)
+    with_etag(response, out)
+    return out
 
 
 @router.get("/domains", response_model=Page[DomainOut], summary="List domains (by key)")
@@ -72,7 +82,7 @@ def list_domains(
 @router.put(
     "/indicators/{key}",
     response_model=IndicatorOut,
-    responses=problem_responses(422),
+    responses={**problem_responses(412, 422), **etag_responses(200, 201)},
     summary="Create or replace an indicator",
     description=UPSERT,
 )
@@ -82,20 +92,26 @@ def put_indicator(
     principal: PlannerKey,
     session: SessionDep,
     response: Response,
+    if_match: IfMatch = None,
 ) -> IndicatorOut:
-    out, created = catalogue.put_indicator(session, principal, key, body)
+    out, created = catalogue.put_indicator(session, principal, key, body, if_match)
     _status(response, created)
+    with_etag(response, out)
     return out
 
 
 @router.get(
     "/indicators/{key}",
     response_model=IndicatorOut,
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **etag_responses(200)},
     summary="An indicator",
 )
-def get_indicator(key: ExternalId, principal: ViewerKey, session: SessionDep) -> IndicatorOut:
-    return catalogue.get_indicator(session, principal, key)
+def get_indicator(
+    key: ExternalId, principal: ViewerKey, session: SessionDep, response: Response
+) -> IndicatorOut:
+    out = catalogue.get_indicator(session, principal, key)
+    with_etag(response, out)
+    return out
 
 
 @router.get(
@@ -116,7 +132,7 @@ def list_indicators(
 @router.put(
     "/interventions/{key}",
     response_model=InterventionOut,
-    responses=problem_responses(422),
+    responses={**problem_responses(412, 422), **etag_responses(200, 201)},
     summary="Create or replace an intervention",
     description=UPSERT + " Fields as in the scenario contract v1, plus `evidence_level`.",
 )
@@ -126,20 +142,26 @@ def put_intervention(
     principal: PlannerKey,
     session: SessionDep,
     response: Response,
+    if_match: IfMatch = None,
 ) -> InterventionOut:
-    out, created = catalogue.put_intervention(session, principal, key, body)
+    out, created = catalogue.put_intervention(session, principal, key, body, if_match)
     _status(response, created)
+    with_etag(response, out)
     return out
 
 
 @router.get(
     "/interventions/{key}",
     response_model=InterventionOut,
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **etag_responses(200)},
     summary="An intervention",
 )
-def get_intervention(key: ExternalId, principal: ViewerKey, session: SessionDep) -> InterventionOut:
-    return catalogue.get_intervention(session, principal, key)
+def get_intervention(
+    key: ExternalId, principal: ViewerKey, session: SessionDep, response: Response
+) -> InterventionOut:
+    out = catalogue.get_intervention(session, principal, key)
+    with_etag(response, out)
+    return out
 
 
 @router.get(
@@ -163,7 +185,7 @@ def list_interventions(
 @router.put(
     "/partners/{key}",
     response_model=PartnerOut,
-    responses=problem_responses(422),
+    responses={**problem_responses(412, 422), **etag_responses(200, 201)},
     summary="Create or replace a partner",
     description=UPSERT,
 )
@@ -173,20 +195,26 @@ def put_partner(
     principal: PlannerKey,
     session: SessionDep,
     response: Response,
+    if_match: IfMatch = None,
 ) -> PartnerOut:
-    out, created = catalogue.put_partner(session, principal, key, body)
+    out, created = catalogue.put_partner(session, principal, key, body, if_match)
     _status(response, created)
+    with_etag(response, out)
     return out
 
 
 @router.get(
     "/partners/{key}",
     response_model=PartnerOut,
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **etag_responses(200)},
     summary="A partner",
 )
-def get_partner(key: ExternalId, principal: ViewerKey, session: SessionDep) -> PartnerOut:
-    return catalogue.get_partner(session, principal, key)
+def get_partner(
+    key: ExternalId, principal: ViewerKey, session: SessionDep, response: Response
+) -> PartnerOut:
+    out = catalogue.get_partner(session, principal, key)
+    with_etag(response, out)
+    return out
 
 
 @router.get("/partners", response_model=Page[PartnerOut], summary="List partners (by key)")

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from app.api.deps import Cursor, Limit, PlannerKey, SessionDep, ViewerKey
+from app.api.etag import IfMatch, etag_responses, with_etag
 from app.api.problems import problem_responses
 from app.schemas.catalogue import (
     AdjustmentOut,
@@ -35,7 +36,7 @@ DomainKey = Annotated[str, Path(min_length=1, max_length=200)]
 @router.put(
     "/{code}",
     response_model=NeighbourhoodOut,
-    responses=problem_responses(422),
+    responses={**problem_responses(412, 422), **etag_responses(200, 201)},
     summary="Create or replace a neighbourhood (and, when given, all its measurements)",
     description="Idempotent upsert by code: 201 when created, 200 otherwise; the same body "
     "again changes nothing and logs nothing. `indicator_values` left out keeps the stored "
@@ -47,20 +48,26 @@ def put_neighbourhood(
     principal: PlannerKey,
     session: SessionDep,
     response: Response,
+    if_match: IfMatch = None,
 ) -> NeighbourhoodOut:
-    out, created = neighbourhoods.put_neighbourhood(session, principal, code, body)
+    out, created = neighbourhoods.put_neighbourhood(session, principal, code, body, if_match)
     response.status_code = 201 if created else 200
+    with_etag(response, out)
     return out
 
 
 @router.get(
     "/{code}",
     response_model=NeighbourhoodOut,
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **etag_responses(200)},
     summary="A neighbourhood with its measurements and adjustments",
 )
-def get_neighbourhood(code: Code, principal: ViewerKey, session: SessionDep) -> NeighbourhoodOut:
-    return neighbourhoods.get_neighbourhood(session, principal, code)
+def get_neighbourhood(
+    code: Code, principal: ViewerKey, session: SessionDep, response: Response
+) -> NeighbourhoodOut:
+    out = neighbourhoods.get_neighbourhood(session, principal, code)
+    with_etag(response, out)
+    return out
 
 
 @router.get(

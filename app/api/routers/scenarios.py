@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from app.api.deps import Cursor, IdempotencyKey, Limit, PlannerKey, SessionDep, ViewerKey
+from app.api.etag import IfMatch, etag_responses, with_etag
 from app.api.problems import problem_responses
 from app.schemas.common import Page
 from app.schemas.stored import (
@@ -24,16 +25,19 @@ router = APIRouter(
 )
 
 
-def _answer(answer: Answer) -> JSONResponse:
-    headers = {"Location": answer.location} if answer.location else None
-    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+def _answer(answer: Answer, etag: bool = False) -> JSONResponse:
+    headers = {"Location": answer.location} if answer.location else {}
+    response = JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+    if etag and answer.status_code < 300:
+        with_etag(response, answer.body)
+    return response
 
 
 @router.post(
     "",
     status_code=201,
     response_model=ScenarioOut,
-    responses=problem_responses(409, 422),
+    responses={**problem_responses(409, 422), **etag_responses(201)},
     summary="Store a scenario (inline document, or assembled from the catalogue)",
     description="Version 1 of a new scenario. Send `document` (contract v1, the same as "
     "`POST /api/v1/solve` takes) or `catalogue` (neighbourhoods, interventions and domains "
@@ -46,7 +50,7 @@ def create_scenario(
     session: SessionDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    return _answer(scenarios.create_scenario(session, principal, body, idempotency_key))
+    return _answer(scenarios.create_scenario(session, principal, body, idempotency_key), etag=True)
 
 
 @router.get("", response_model=Page[ScenarioSummary], summary="List scenarios (oldest first)")
@@ -59,25 +63,36 @@ def list_scenarios(
 @router.get(
     "/{scenario_id}",
     response_model=ScenarioOut,
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **etag_responses(200)},
     summary="A scenario and the list of its versions",
 )
-def get_scenario(scenario_id: uuid.UUID, principal: ViewerKey, session: SessionDep) -> ScenarioOut:
-    return scenarios.get_scenario(session, principal, scenario_id)
+def get_scenario(
+    scenario_id: uuid.UUID, principal: ViewerKey, session: SessionDep, response: Response
+) -> ScenarioOut:
+    out = scenarios.get_scenario(session, principal, scenario_id)
+    with_etag(response, out)
+    return out
 
 
 @router.put(
     "/{scenario_id}",
     response_model=ScenarioOut,
-    responses=problem_responses(404, 422),
+    responses={**problem_responses(404, 412, 422), **etag_responses(200)},
     summary="Change a scenario: a new immutable version",
     description="The earlier versions stay as they were, and so do the runs made from them. "
     "Sending the current version's document again creates nothing.",
 )
 def update_scenario(
-    scenario_id: uuid.UUID, body: ScenarioWrite, principal: PlannerKey, session: SessionDep
+    scenario_id: uuid.UUID,
+    body: ScenarioWrite,
+    principal: PlannerKey,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> ScenarioOut:
-    return scenarios.update_scenario(session, principal, scenario_id, body)
+    out = scenarios.update_scenario(session, principal, scenario_id, body, if_match)
+    with_etag(response, out)
+    return out
 
 
 @router.get(

@@ -1,8 +1,8 @@
 """Webhooks (erp-out): subscriptions, the outbox of events, deliveries and their attempts
 
 Revision ID: 2143a34c2111
-Revises: 8d4a6f1e2b23
-Create Date: 2026-12-05 08:45:00
+Revises: 4b0fc33663f2
+Create Date: 2026-12-05 09:30:00
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '2143a34c2111'
-down_revision: str | Sequence[str] | None = '8d4a6f1e2b23'
+down_revision: str | Sequence[str] | None = '4b0fc33663f2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
