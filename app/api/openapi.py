@@ -26,7 +26,7 @@ def install_openapi(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _problem_media_type(generate())
+            app.openapi_schema = _binary_uploads(_problem_media_type(generate()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -47,6 +47,26 @@ def _problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
 def _is_problem(reference: str) -> bool:
     """The Problem document, or an extension of it named `…Problem`."""
     return reference.startswith(_SCHEMAS) and reference.endswith("Problem")
+
+
+def _binary_uploads(schema: dict[str, Any]) -> dict[str, Any]:
+    """Mark uploaded files (`contentMediaType: application/octet-stream`, how FastAPI writes an
+    `UploadFile` in OpenAPI 3.1) also with `format: binary`, the OpenAPI 3.0 way that client
+    generators (openapi-python-client among them) read as a file to send with its name."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get(
+                    "contentMediaType") == "application/octet-stream":
+                node.setdefault("format", "binary")
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(schema.get("components", {}).get("schemas", {}))
+    return schema
 
 
 def openapi_json(app: FastAPI) -> str:

@@ -1,6 +1,7 @@
 """An integration tour through a Python client generated from `openapi/openapi.json` by
-openapi-python-client, unedited, against a real server (uvicorn on 127.0.0.1, port 0): store a
-scenario, start a run, receive its webhook, export it as XLSX and as VERA JSON."""
+openapi-python-client, unedited, against a real server (uvicorn on 127.0.0.1, port 0): import
+neighbourhoods from a CSV, store a scenario, start a run, receive its webhook, export it as XLSX
+and as VERA JSON."""
 
 from __future__ import annotations
 
@@ -84,8 +85,23 @@ def test_the_integration_tour(generated: Any, server: str, tenant_a: Tenant,
     with receiver() as hook:
         webhook = _module(generated, f"{api}.webhooks.create_webhook").sync(
             client=client, body=models.WebhookCreate.from_dict(
-                {"url": hook.url, "events": ["run.finished", "run.failed"]}))
+                {"url": hook.url, "events": ["run.finished", "run.failed", "import.finished"]}))
         assert isinstance(webhook, models.WebhookCreated), webhook
+
+        rows = "".join(f"{n['code']},{n['name']},{n['municipality']},{n['homes']},"
+                       f"{n['regulated_homes']}\n" for n in design_example["neighbourhoods"])
+        upload = generated.types.File(
+            payload=io.BytesIO(("code,name,municipality,homes,regulated_homes\n" + rows).encode()),
+            file_name="neighbourhoods.csv", mime_type="text/csv")
+        imported = _module(generated, f"{api}.imports.create_import").sync(
+            client=client, kind=models.ImportKind.NEIGHBOURHOODS,
+            body=models.BodyCreateImport(file=upload))
+        assert isinstance(imported, models.ImportOut), imported
+        assert (imported.state, imported.rows) == ("succeeded", 2)
+        listed = _module(generated, f"{api}.catalogue.list_neighbourhoods").sync(
+            client=client)
+        assert sorted(n.code for n in listed.items) == sorted(
+            n["code"] for n in design_example["neighbourhoods"])
 
         scenario = _module(generated, f"{api}.scenarios.create_scenario").sync(
             client=client, body=models.ScenarioWrite.from_dict({"document": design_example}))
@@ -95,10 +111,12 @@ def test_the_integration_tour(generated: Any, server: str, tenant_a: Tenant,
             scenario_id=scenario.id, client=client, body=models.RunStart())
         assert isinstance(run, models.RunOut), run
 
-        [request] = hook.wait_for(1)
-    event = Verifier(webhook.secret).verify(request.body, request.headers)
-    assert event["type"] == "run.finished"
-    assert event["data"]["run_id"] == str(run.id)
+        received = hook.wait_for(2)
+    events = {e["type"]: e for e in (Verifier(webhook.secret).verify(r.body, r.headers)
+                                     for r in received)}
+    assert events.keys() == {"import.finished", "run.finished"}
+    assert events["import.finished"]["data"]["id"] == str(imported.id)
+    assert events["run.finished"]["data"]["run_id"] == str(run.id)
 
     done = _module(generated, f"{api}.runs.get_run").sync(run_id=run.id, client=client)
     assert done.state == "done"
