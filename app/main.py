@@ -12,15 +12,27 @@ from fastapi import Depends, FastAPI
 from app.api.authentication import KeyCheck
 from app.api.body_limit import BodySizeLimit
 from app.api.input_guard import refuse_control_characters
-from app.api.openapi import install_openapi
+from app.api.openapi import install_openapi, operation_id
 from app.api.problems import register_problem_handlers
-from app.api.routers import audit, catalogue, health, keys, neighbourhoods, runs, scenarios, solve
+from app.api.routers import (
+    audit,
+    catalogue,
+    health,
+    keys,
+    neighbourhoods,
+    run_files,
+    runs,
+    scenarios,
+    solve,
+)
 from app.api.routers import imports as imports_router
 from app.api.routers import units as units_router
+from app.api.routers import webhooks as webhook_routes
 from app.api.routers.imports import IMPORTS_PATH
 from app.core.config import VERSION, Settings, get_settings
 from app.core.db import Database
 from app.jobs.runner import EmbeddedRunner
+from app.jobs.webhook_dispatcher import WebhookDispatcher
 
 DESCRIPTION = """\
 Onderbouwd chooses which liveability interventions a housing corporation funds, in which
@@ -49,11 +61,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.runner = runner
         if runner is not None:
             runner.start()
+        dispatcher = (WebhookDispatcher(database, settings)
+                      if settings.webhook_dispatcher_enabled else None)
+        if dispatcher is not None:
+            dispatcher.start()
         try:
             yield
         finally:
             if runner is not None:
                 await asyncio.to_thread(runner.stop)
+            if dispatcher is not None:
+                await asyncio.to_thread(dispatcher.stop)
 
     app = FastAPI(
         title="Onderbouwd",
@@ -61,6 +79,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         description=DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(refuse_control_characters)],
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.database = database
@@ -75,10 +94,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(solve.router)
     app.include_router(scenarios.router)
     app.include_router(runs.router)
+    app.include_router(run_files.router)
     app.include_router(neighbourhoods.router)
     app.include_router(catalogue.router)
     app.include_router(audit.router)
     app.include_router(keys.router)
+    app.include_router(webhook_routes.router)
     app.include_router(units_router.router)
     app.include_router(imports_router.router)
     install_openapi(app)

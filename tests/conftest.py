@@ -46,7 +46,8 @@ def tenant_b(db: Database) -> Tenant:
 @pytest.fixture
 def test_settings(db: Database) -> Settings:
     return Settings(database_url=db.url.render_as_string(hide_password=False),
-                    runner_enabled=False, demo=False)
+                    runner_enabled=False, demo=False,
+                    webhook_dispatcher_enabled=False, webhook_allow_private=True)
 
 
 ClientFactory = Callable[..., TestClient]

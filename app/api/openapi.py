@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.core.errors import PROBLEM_BASE
@@ -80,13 +81,21 @@ ERROR_RESPONSES: dict[int, tuple[str, dict[str, Any] | None]] = {
 _SCHEMAS = "#/components/schemas/"
 
 
+def operation_id(route: APIRoute) -> str:
+    """The endpoint function's name (`create_scenario`), not FastAPI's default that appends the
+    path and method: readable in generated clients, and stable while the function keeps its
+    name. `tests/api/test_openapi.py` checks they are unique."""
+    return route.name
+
+
 def install_openapi(app: FastAPI) -> None:
     """Generate the document once, with every error documented."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _problem_media_type(document_errors(generate()))
+            schema = document_errors(generate())
+            app.openapi_schema = _binary_uploads(_problem_media_type(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -143,6 +152,26 @@ def _problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
 def _is_problem(reference: str) -> bool:
     """The Problem document, or an extension of it named `…Problem`."""
     return reference.startswith(_SCHEMAS) and reference.endswith("Problem")
+
+
+def _binary_uploads(schema: dict[str, Any]) -> dict[str, Any]:
+    """Mark uploaded files (`contentMediaType: application/octet-stream`, how FastAPI writes an
+    `UploadFile` in OpenAPI 3.1) also with `format: binary`, the OpenAPI 3.0 way that client
+    generators (openapi-python-client among them) read as a file to send with its name."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get(
+                    "contentMediaType") == "application/octet-stream":
+                node.setdefault("format", "binary")
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(schema.get("components", {}).get("schemas", {}))
+    return schema
 
 
 def openapi_json(app: FastAPI) -> str:

@@ -86,6 +86,34 @@ class Settings(BaseSettings):
     demo_organisation: str = Field(
         default="Demo Utrecht", min_length=1, description="Name of the demo organisation."
     )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Accept webhook URLs that resolve to loopback, private or link-local "
+        "addresses (a receiver on the same machine or network). Off by default, so an API key "
+        "cannot make the server call into its own network.",
+    )
+    webhook_dispatcher_enabled: bool = Field(
+        default=True,
+        description="Deliver webhooks from a thread beside the API in `serve` (turn off where "
+        "Celery workers deliver them).",
+    )
+    webhook_poll_s: float = Field(
+        default=1.0, gt=0, description="How often the dispatcher looks for due deliveries."
+    )
+    webhook_timeout_s: float = Field(
+        default=10.0, gt=0, le=120, description="How long one delivery attempt waits for an answer."
+    )
+    webhook_first_retry_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Delay before the first retry of a failed delivery; each next one waits "
+        "three times longer (at most 6 h), with jitter.",
+    )
+    webhook_retry_window_s: float = Field(
+        default=24 * 3600.0,
+        gt=0,
+        description="How long a delivery is retried after its event before it is marked failed.",
+    )
 
     env: str = Field(
         default="development",

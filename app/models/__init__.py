@@ -16,6 +16,7 @@ from app.models.organisation import ROLES, ApiKey, Organisation
 from app.models.run import FINISHED_STATES, RUN_STATES, Run
 from app.models.scenario import Scenario, ScenarioVersion
 from app.models.units import ImportRecord, Unit, UnitMeasurement
+from app.models.webhook import Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 
 __all__ = [
     "FINISHED_STATES",
@@ -38,6 +39,10 @@ __all__ = [
     "Scenario",
     "ScenarioVersion",
     "SolveSlot",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
     "Unit",
     "UnitMeasurement",
     "utcnow",

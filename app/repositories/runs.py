@@ -3,7 +3,8 @@
 A runner claims a run with one conditional UPDATE (queued, or running with an expired lease)
 and checks that it changed exactly one row; on PostgreSQL and SQLite alike that is atomic, so
 two runners never hold the same run. Every later write by the runner is conditional on still
-holding the lease.
+holding the lease. Writing a run's final state writes its webhook event (`run.finished` when
+done, `run.failed` when failed) in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Session
 
 from app.models import Run, utcnow
 from app.repositories.base import RepositoryBase
+from app.repositories.webhooks import record_event
+
+RUN_EVENTS = {"done": "run.finished", "failed": "run.failed"}
 
 
 class RunRepository(RepositoryBase[Run]):
@@ -108,7 +112,7 @@ class RunQueue:
         recommendation: dict[str, Any] | None = None,
         error: str | None = None,
     ) -> bool:
-        return (
+        finished = (
             self._update(
                 update(Run)
                 .where(Run.id == run_id, Run.lease_owner == owner, Run.state == "running")
@@ -124,6 +128,31 @@ class RunQueue:
             )
             == 1
         )
+        if finished and state in RUN_EVENTS:
+            self._record_event(run_id)
+        return finished
+
+    def _record_event(self, run_id: uuid.UUID) -> None:
+        row = self.session.execute(
+            select(Run.organisation_id, Run.scenario_id, Run.version_number, Run.state,
+                   Run.result_status, Run.recommendation, Run.error, Run.finished_at)
+            .where(Run.id == run_id)
+        ).one()
+        data: dict[str, Any] = {
+            "run_id": str(run_id),
+            "scenario_id": str(row.scenario_id),
+            "scenario_version": row.version_number,
+            "state": row.state,
+            "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+            "links": {"run": f"/api/v1/runs/{run_id}"},
+        }
+        if row.state == "done":
+            data["status"] = row.result_status
+            data["objective"] = (row.recommendation or {}).get("objective")
+            data["links"]["export"] = f"/api/v1/runs/{run_id}/export"
+        else:
+            data["error"] = row.error
+        record_event(self.session, row.organisation_id, RUN_EVENTS[row.state], data)
 
     def release(self, run_id: uuid.UUID, owner: str, *, count_attempt: bool) -> bool:
         """Put a run back in the queue (this runner stops, or its solver process died)."""

@@ -140,7 +140,7 @@ class NeighbourhoodOut(_Stamps, _Measured, _NeighbourhoodFields):
     pass
 
 
-class NeighbourhoodScores(BaseModel):
+class NeighbourhoodScoresOut(BaseModel):
     code: str
     scores: dict[str, DomainScore] = Field(
         description="Domain scores from the indicators, staff adjustments included."

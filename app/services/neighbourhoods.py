@@ -19,7 +19,7 @@ from app.schemas.catalogue import (
     AdjustmentOut,
     AdjustmentWrite,
     NeighbourhoodOut,
-    NeighbourhoodScores,
+    NeighbourhoodScoresOut,
     NeighbourhoodSummary,
     NeighbourhoodWrite,
 )
@@ -159,10 +159,10 @@ def delete_adjustment(session: Session, principal: Principal, code: str, domain:
     repository.delete(row)
 
 
-def get_scores(session: Session, principal: Principal, code: str) -> NeighbourhoodScores:
+def get_scores(session: Session, principal: Principal, code: str) -> NeighbourhoodScoresOut:
     _neighbourhood(session, principal, code)
     scores = catalogue_scores(session, principal, [code], None)
-    return NeighbourhoodScores(code=code, scores=scores.get(code, {}))
+    return NeighbourhoodScoresOut(code=code, scores=scores.get(code, {}))
 
 
 def catalogue_scores(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from app.api.openapi import openapi_json
@@ -31,3 +32,12 @@ def test_solve_documents_the_contract_and_its_problems() -> None:
         assert content == {"application/problem+json":
                            {"schema": {"$ref": "#/components/schemas/Problem"}}}
     assert "/health" in document["paths"]
+
+
+def test_operation_ids_are_the_readable_unique_function_names() -> None:
+    app = create_app()
+    paths = app.openapi()["paths"]
+    ids = [op["operationId"] for operations in paths.values() for op in operations.values()]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", i) for i in ids), ids
+    assert {"create_scenario", "start_run", "export_run", "create_webhook"} <= set(ids)

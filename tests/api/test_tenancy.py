@@ -36,6 +36,11 @@ BY_ID: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/interventions/caretaker", None),
     ("GET", "/partners/gemeente", None),
     ("POST", "/keys/{key}/revoke", None),
+    ("GET", "/runs/{run}/export?format=vera", None),
+    ("GET", "/runs/{run}/allocations.csv", None),
+    ("GET", "/runs/{run}/allocations.xlsx", None),
+    ("DELETE", "/webhooks/{webhook}", None),
+    ("GET", "/webhooks/{webhook}/deliveries", None),
     ("GET", "/units/100231", None),
     ("GET", "/imports/{import}", None),
 ]
@@ -45,7 +50,9 @@ SHARED = [("GET", "/imports/templates/units.csv")]
 UPSERTS = ["/neighbourhoods/{id}", "/domains/{id}", "/indicators/{id}", "/interventions/{id}",
            "/partners/{id}", "/units/{id}"]
 LISTS = ["/scenarios", "/runs", "/neighbourhoods", "/domains", "/indicators", "/interventions",
-         "/partners", "/audit", "/keys", "/units", "/units/aggregates", "/imports"]
+         "/partners", "/audit", "/keys", "/units", "/units/aggregates", "/imports",
+         "/webhooks"]
+ADMIN_ONLY = ["/keys", "/webhooks"]
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -57,10 +64,11 @@ def _routes() -> list[tuple[str, str]]:
 
 def _shape(path: str) -> str:
     """`/scenarios/{scenario}/versions/1` → `/scenarios/{}/versions/{}` (ids and keys alike)."""
-    parts = path.strip("/").split("/")
+    parts = path.split("?")[0].strip("/").split("/")
     fixed = {"scenarios", "versions", "runs", "cancel", "neighbourhoods", "scores",
              "adjustments", "domains", "indicators", "interventions", "partners", "keys",
-             "revoke", "audit", "solve", "units", "imports", "templates", "aggregates"}
+             "revoke", "audit", "solve", "units", "imports", "templates", "aggregates",
+             "export", "allocations.csv", "allocations.xlsx", "webhooks", "deliveries"}
     return "/" + "/".join(p if p in fixed else "{}" for p in parts)
 
 
@@ -100,8 +108,10 @@ def theirs(client_factory: ClientFactory, tenant_b: Tenant, design_example: dict
         "file": ("units.csv", b"vhe,neighbourhood,regulated\n100232,BU00000001,false\n")})
     assert imported.status_code == 201, imported.text
     key = client.get(f"{V1}/keys").json()[0]["id"]
+    webhook = client.post(f"{V1}/webhooks", json={"url": "http://127.0.0.1:9/theirs",
+                                                  "events": ["run.finished"]}).json()["id"]
     return {"scenario": scenario["id"], "run": run["id"], "key": key,
-            "import": imported.json()["id"]}
+            "import": imported.json()["id"], "webhook": webhook}
 
 
 class TestIsolation:
@@ -169,15 +179,17 @@ class TestRoles:
                                           path: str) -> None:
         client = client_factory(role="viewer")
         concrete = path.replace("{scenario_id}", str(uuid.uuid4())).replace(
-            "{run_id}", str(uuid.uuid4())).replace("{key_id}", str(uuid.uuid4()))
+            "{run_id}", str(uuid.uuid4())).replace("{key_id}", str(uuid.uuid4())).replace(
+            "{webhook_id}", str(uuid.uuid4()))
         concrete = concrete.replace("{import_id}", str(uuid.uuid4()))
         for name in ("{key}", "{code}", "{domain}", "{number}", "{vhe}"):
             concrete = concrete.replace(name, "x")
         response = client.request(method, V1 + concrete, json={})
         assert response.status_code == 403, response.text
 
-    @pytest.mark.parametrize(("method", "path"), [("GET", "/keys"), ("POST", "/keys"),
-                                                  ("POST", "/keys/{id}/revoke")])
+    @pytest.mark.parametrize(("method", "path"), [
+        ("GET", "/keys"), ("POST", "/keys"), ("POST", "/keys/{id}/revoke"), ("GET", "/webhooks"),
+        ("POST", "/webhooks"), ("DELETE", "/webhooks/{id}"), ("GET", "/webhooks/{id}/deliveries")])
     def test_key_management_refuses_a_planner(self, client_factory: ClientFactory, method: str,
                                               path: str) -> None:
         client = client_factory(role="planner")
@@ -189,7 +201,7 @@ class TestRoles:
                                        theirs: dict[str, str]) -> None:
         client = client_factory(role="viewer")
         for path in LISTS:
-            expected = 403 if path == "/keys" else 200
+            expected = 403 if path in ADMIN_ONLY else 200
             assert client.get(V1 + path).status_code == expected, path
         for method, path in SHARED:
             assert client.request(method, V1 + path).status_code == 200, path

@@ -13,7 +13,7 @@ from app.schemas.catalogue import (
     AdjustmentOut,
     AdjustmentWrite,
     NeighbourhoodOut,
-    NeighbourhoodScores,
+    NeighbourhoodScoresOut,
     NeighbourhoodSummary,
     NeighbourhoodWrite,
 )
@@ -90,11 +90,11 @@ def list_neighbourhoods(
 
 @router.get(
     "/{code}/scores",
-    response_model=NeighbourhoodScores,
+    response_model=NeighbourhoodScoresOut,
     responses=problem_responses(404),
     summary="Domain scores computed from the indicators (adjustments included)",
 )
-def get_scores(code: Code, principal: ViewerKey, session: SessionDep) -> NeighbourhoodScores:
+def get_scores(code: Code, principal: ViewerKey, session: SessionDep) -> NeighbourhoodScoresOut:
     return neighbourhoods.get_scores(session, principal, code)
 
 

@@ -10,7 +10,10 @@ from sqlalchemy.orm import Session
 
 from app.core.security import Principal
 from app.schemas.imports import ImportOut
+from app.services.webhooks import record_event
 
 
 def import_finished(session: Session, principal: Principal, record: ImportOut) -> None:
     """Hook for the `import.finished` webhook event (payload: `record` as JSON)."""
+    record_event(session, principal.organisation_id, "import.finished",
+                 record.model_dump(mode="json"))
