@@ -1,7 +1,8 @@
 """The time limit bounds the whole answer, also on a busy machine.
 
 Random scenarios (the project's generator, fixed seeds) far too large for their limit are
-solved while the test itself keeps every core busy (one spinning process per core). Each answer must come within the limit plus
+solved while the test itself keeps every core busy (one spinning process per core). Each answer
+must come within the limit plus
 `GRACE_S`, and be either a plan that keeps every rule and is worth what the independent
 reference evaluator says, or an explicit "no plan" (status `error`, nothing funded); a gap is
 never absurd: a plan worth nothing is no plan, so a gap is always over a positive value.
