@@ -20,7 +20,7 @@ from app.schemas.scenario import (
 
 Direction = Literal["higher_is_better", "higher_is_worse"]
 UnitAggregation = Literal["mean", "share", "count"]
-Measurement = Annotated[float, Field(strict=True, ge=-1e9, le=1e9)]
+Measurement = Annotated[float, Field(ge=-1e9, le=1e9)]
 
 
 class _Write(BaseModel):

@@ -43,5 +43,9 @@ def without_timings(recommendation: dict[str, Any]) -> dict[str, Any]:
     """The answer without what measures the run rather than the plan (time, memory)."""
     copy = dict(recommendation)
     measured = {"timings", "peak_memory_mib"}
-    copy["solver"] = {k: v for k, v in copy["solver"].items() if k not in measured}
+    solver = {k: v for k, v in copy["solver"].items() if k not in measured}
+    # A stage's seconds measure the run; its name, plan value and bound are the plan's.
+    solver["stages"] = [{k: v for k, v in stage.items() if k != "seconds"}
+                        for stage in solver.get("stages") or []]
+    copy["solver"] = solver
     return copy

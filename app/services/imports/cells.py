@@ -73,10 +73,25 @@ def table_document(kind: Kind, number: int, cells: dict[str, Any]
                     continue
             elif fields[root].annotation is bool and value.lower() in _YES_NO:
                 value = _YES_NO[value.lower()]
+            else:
+                value = _as_number(value)
         else:
             value = cell
         _put(document, column.split("."), value)
     return document, problems
+
+
+def _as_number(text: str) -> Any:
+    """A number written in a cell, as the number (the schemas' numbers are strict, so that a
+    JSON client's `true` or `"5"` is refused); anything else stays text for validation to name."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _as_text(cell: Any) -> str:
