@@ -1,10 +1,13 @@
 # syntax=docker/dockerfile:1
-# Onderbouwd API server.
+# Onderbouwd: one image for the API server (the default command) and the workers.
 #
 #   docker build -t onderbouwd .
 #   docker run --rm -p 8000:8000 -v onderbouwd-var:/app/var onderbouwd
+#   docker run --rm -e ONDERBOUWD_BROKER_URL=redis://… -e ONDERBOUWD_DATABASE_URL=… \
+#       onderbouwd python -m app.cli.main worker
 #
-# The SQLite database lives in /app/var; mount a volume there to keep it.
+# Alone, the SQLite database lives in /app/var; mount a volume there to keep it. For the
+# production shape (PostgreSQL, Redis, API replicas, workers) see docker-compose.yml.
 
 FROM python:3.11-slim
 

@@ -19,7 +19,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev
 # uv always works on the project's own .venv and never downloads a Python.
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(BIN)/python
+export UV_PYTHON := $(CURDIR)/$(BIN)/python
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -27,7 +27,7 @@ PYTEST_WORKERS ?= 2
 # Only the folders that exist (git keeps no empty folders).
 LINT_PATHS := $(wildcard app tests benchmarks examples)
 
-.PHONY: help install run test lint openapi bench clean distclean
+.PHONY: help install run test lint openapi bench fuzz up down clean distclean
 
 help:
 	@echo "make install    create .venv and install the locked dependencies (dev included)"
@@ -35,7 +35,11 @@ help:
 	@echo "make test       lint, type-check and run the test suite"
 	@echo "make lint       ruff check + mypy"
 	@echo "make openapi    regenerate openapi/openapi.json"
-	@echo "make bench      run the solver scaling benchmark"
+	@echo "make bench      our solve against HiGHS alone on the benchmark corpus (see docs/performance.md;"
+	@echo "               BENCH_ARGS=--quick for a short look)"
+	@echo "make fuzz       schemathesis against every operation, FUZZ_EXAMPLES (500) each"
+	@echo "make up         start the production shape with docker compose (WORKERS=2 workers)"
+	@echo "make down       stop it (the data volumes stay)"
 	@echo "make clean      remove caches and build artefacts"
 	@echo "make distclean  clean, and also remove .venv and var/"
 
@@ -73,7 +77,22 @@ openapi: install
 	@echo "wrote openapi/openapi.json"
 
 bench: install
-	$(BIN)/python -m benchmarks.solve_scaling
+	$(BIN)/python -m benchmarks.solve_corpus $(BENCH_ARGS)
+
+# The schemathesis test of `make test` (50 examples per operation) run longer, on SQLite and
+# PostgreSQL.
+FUZZ_EXAMPLES ?= 500
+fuzz: install
+	ONDERBOUWD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q \
+	  tests/api/test_schemathesis.py
+
+WORKERS ?= 2
+
+up:
+	docker compose up --build --detach --scale worker=$(WORKERS)
+
+down:
+	docker compose down
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info openapi/openapi.json.tmp

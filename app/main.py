@@ -7,32 +7,39 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 
 from app.api.authentication import KeyCheck
 from app.api.body_limit import BodySizeLimit
 from app.api.input_guard import refuse_control_characters
+from app.api.observability import RequestObservability
 from app.api.openapi import install_openapi, operation_id
 from app.api.problems import register_problem_handlers
 from app.api.routers import (
     audit,
     catalogue,
+    comparison,
     health,
     keys,
+    metrics,
     neighbourhoods,
     run_files,
     runs,
     scenarios,
     solve,
+    sweeps,
+    whatif,
 )
 from app.api.routers import imports as imports_router
 from app.api.routers import units as units_router
 from app.api.routers import webhooks as webhook_routes
 from app.api.routers.imports import IMPORTS_PATH
 from app.core.config import VERSION, Settings, get_settings
-from app.core.db import Database
-from app.jobs.runner import EmbeddedRunner
+from app.core.db import API_THREADS, Database
+from app.jobs.backend import job_backend
 from app.jobs.webhook_dispatcher import WebhookDispatcher
+from app.web import install_web
 
 DESCRIPTION = """\
 Onderbouwd chooses which liveability interventions a housing corporation funds, in which
@@ -57,10 +64,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runner = EmbeddedRunner(database, settings) if settings.runner_enabled else None
-        app.state.runner = runner
-        if runner is not None:
-            runner.start()
+        anyio.to_thread.current_default_thread_limiter().total_tokens = API_THREADS
+        jobs = job_backend(database, settings)  # the embedded runner, or Celery
+        app.state.jobs = jobs
+        jobs.start()
         dispatcher = (WebhookDispatcher(database, settings)
                       if settings.webhook_dispatcher_enabled else None)
         if dispatcher is not None:
@@ -68,8 +75,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         try:
             yield
         finally:
-            if runner is not None:
-                await asyncio.to_thread(runner.stop)
+            await asyncio.to_thread(jobs.stop)
             if dispatcher is not None:
                 await asyncio.to_thread(dispatcher.stop)
 
@@ -89,8 +95,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_body_bytes=settings.max_body_bytes,
         path_limits={IMPORTS_PATH: settings.import_max_bytes},
     )
-    app.add_middleware(KeyCheck, database=database)  # added last: runs first
+    app.add_middleware(KeyCheck, database=database)
+    app.add_middleware(RequestObservability)  # added last: runs first (request id, metrics)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(solve.router)
     app.include_router(scenarios.router)
     app.include_router(runs.router)
@@ -102,6 +110,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(webhook_routes.router)
     app.include_router(units_router.router)
     app.include_router(imports_router.router)
+    app.include_router(comparison.router)
+    app.include_router(whatif.router)
+    app.include_router(sweeps.router)
+    install_web(app, settings)
     install_openapi(app)
     return app
 

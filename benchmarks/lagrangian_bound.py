@@ -24,18 +24,20 @@ from typing import Any
 
 
 def _solve(args: tuple[int, int, float, float, bool]) -> dict[str, Any]:
-    from app.optimizer.search import solvers
+    import dataclasses
+
     from app.optimizer.solve import RunLimits, solve
+    from app.optimizer.tuning import TUNING
     from app.schemas.scenario import parse_scenario
     from examples.generate_random import random_scenario
 
     size, seed, time_limit, gap, with_bound = args
-    solvers.USE_LAGRANGIAN_BOUND = with_bound
+    tuning = dataclasses.replace(TUNING, use_lagrangian_bound=with_bound)
     document = random_scenario(size, 40, 3, seed)
     document["solver"] = {"name": "highs", "mip_gap": gap, "time_limit_s": time_limit}
     scenario = parse_scenario(document)
     started = time.perf_counter()
-    answer = solve(scenario, RunLimits(explain=False))
+    answer = solve(scenario, RunLimits(explain=False, tuning=tuning))
     return {
         "status": answer.status,
         "objective": answer.objective,

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.core.db import Database
 from app.main import create_app
+from tests.celery_workers import celery_cluster  # noqa: F401 (one pair for every module)
 from tests.databases import clean, migrated_database
 from tests.tenants import Tenant, make_tenant
 

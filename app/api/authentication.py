@@ -11,6 +11,7 @@ authenticated once. Keys are compared in constant time (`app.core.security.match
 from __future__ import annotations
 
 import anyio.to_thread
+import structlog
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -47,6 +48,7 @@ class KeyCheck:
             await self._refuse(error, scope, receive, send)
             return
         scope[PRINCIPAL_SCOPE_KEY] = principal
+        structlog.contextvars.bind_contextvars(organisation_id=str(principal.organisation_id))
         await self.app(scope, receive, send)
 
     def _authenticate(self, key: str) -> Principal:

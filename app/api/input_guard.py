@@ -17,16 +17,18 @@ from fastapi import Request
 from app.api.problems import validation_failed
 from app.core.errors import FieldError
 from app.schemas.common import control_character
-from app.schemas.scenario import json_path
+from app.schemas.scenario import document_path
 
 _FREE_TEXT = frozenset("\t\n\r")
 _MESSAGE = "must not contain control characters other than tab and newline (found {})"
+_NAME_MESSAGE = "must not contain control characters (found {})"
 
 
 def refuse_control_characters(request: Request) -> None:
     errors: list[FieldError] = []
     for name, value in request.path_params.items():
-        _check_text(str(value), f"path.{name}", errors)
+        # A path parameter names something (a key, a code, an id): no control character at all.
+        _check_text(str(value), f"path.{name}", errors, allowed=frozenset())
     for name, value in request.query_params.multi_items():
         _check_text(name, f"query.{name}", errors, key=True)
         _check_text(value, f"query.{name}", errors)
@@ -44,19 +46,20 @@ def _walk(node: Any, trail: tuple[int | str, ...], errors: list[FieldError]) -> 
     while stack and len(errors) < 50:
         value, where = stack.pop()
         if isinstance(value, str):
-            _check_text(value, json_path(where), errors)
+            _check_text(value, document_path(where), errors)
         elif isinstance(value, dict):
             for key, child in value.items():
-                _check_text(key, json_path((*where, key)), errors, key=True)
+                _check_text(key, document_path((*where, key)), errors, key=True)
                 stack.append((child, (*where, key)))
         elif isinstance(value, list):
             stack.extend((child, (*where, index)) for index, child in enumerate(value))
 
 
-def _check_text(value: str, path: str, errors: list[FieldError], key: bool = False) -> None:
-    found = control_character(value, _FREE_TEXT)
+def _check_text(value: str, path: str, errors: list[FieldError], key: bool = False,
+                allowed: frozenset[str] = _FREE_TEXT) -> None:
+    found = control_character(value, allowed)
     if found:
-        message = _MESSAGE.format(found)
+        message = (_MESSAGE if allowed else _NAME_MESSAGE).format(found)
         errors.append({"path": _printable(path), "message": f"a key {message}" if key else message})
 
 

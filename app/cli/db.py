@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 
-from app.core.config import get_settings
-from app.core.db import Database
-from app.core.migrations import current_revisions, head_revisions, upgrade
+if TYPE_CHECKING:
+    from app.core.config import Settings
 
 app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+# (the database layer is imported by each command: `onderbouwd --help` starts without it)
 
 
 @app.command("upgrade")
 def upgrade_command() -> None:
     """Migrate the database (`ONDERBOUWD_DATABASE_URL`) to the latest schema."""
-    database = Database(get_settings().database_url)
+    from app.core.db import Database
+    from app.core.migrations import current_revisions, upgrade
+
+    database = Database(_settings().database_url)
     try:
         before = current_revisions(database.engine)
         upgrade(database.engine)
@@ -33,7 +38,10 @@ def upgrade_command() -> None:
 @app.command("current")
 def current_command() -> None:
     """Print the database's schema revision and whether it is the latest."""
-    database = Database(get_settings().database_url)
+    from app.core.db import Database
+    from app.core.migrations import current_revisions, head_revisions
+
+    database = Database(_settings().database_url)
     try:
         current = current_revisions(database.engine)
     finally:
@@ -45,3 +53,9 @@ def current_command() -> None:
     )
     if not latest:
         raise typer.Exit(1)
+
+
+def _settings() -> Settings:
+    from app.core.config import get_settings
+
+    return get_settings()

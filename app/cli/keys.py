@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
 
-from app.core.config import get_settings
-from app.core.db import Database
 from app.core.errors import NotFound
 from app.core.security import Principal, Role
-from app.services import keys
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from app.core.config import Settings
+
+# The database layer is imported by the commands that use it, so that `onderbouwd --help` and
+# `onderbouwd solve` start without it.
 
 app = typer.Typer(help="API keys of an organisation.", no_args_is_help=True)
 
@@ -26,7 +30,10 @@ def create(
     name: Annotated[str, typer.Option(help="What the key is for.")] = "created on the command line",
 ) -> None:
     """Create a key (and the organisation, when it is new); print the key, which is shown once."""
-    database = Database(get_settings().database_url)
+    from app.core.db import Database
+    from app.services import keys
+
+    database = Database(_settings().database_url)
     try:
         with database.transaction() as session:
             organisation, created = keys.ensure_organisation(session, org)
@@ -43,7 +50,10 @@ def create(
 @app.command("list")
 def list_keys(org: OrgOption) -> None:
     """List the organisation's keys (prefixes, never the keys)."""
-    database = Database(get_settings().database_url)
+    from app.core.db import Database
+    from app.services import keys
+
+    database = Database(_settings().database_url)
     try:
         with database.transaction() as session:
             rows = keys.list_keys(session, _principal(session, org))
@@ -59,7 +69,10 @@ def revoke(
     org: OrgOption, prefix: Annotated[str, typer.Argument(help="The key's prefix.")]
 ) -> None:
     """Revoke a key by its prefix."""
-    database = Database(get_settings().database_url)
+    from app.core.db import Database
+    from app.services import keys
+
+    database = Database(_settings().database_url)
     try:
         with database.transaction() as session:
             principal = _principal(session, org)
@@ -73,7 +86,15 @@ def revoke(
 
 
 def _principal(session: Session, org: str) -> Principal:
+    from app.services import keys
+
     try:
         return keys.organisation_principal(session, org)
     except NotFound:
         raise typer.BadParameter(f"no organisation named {org!r}", param_hint="--org") from None
+
+
+def _settings() -> Settings:
+    from app.core.config import get_settings
+
+    return get_settings()

@@ -8,29 +8,23 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
+from app.cli.choices import SolverName
 from app.cli.report import print_report
 from app.core.config import Settings
 from app.core.errors import ProblemTooLarge
+from app.optimizer.explain import ExplainLevel
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import ScenarioInvalid, parse_scenario
-from app.services.limits import check_problem_size
-from app.services.solving import solve_inline
 
 EXIT_OK = 0
 EXIT_NO_PLAN = 1  # the scenario is valid but no plan was found (infeasible or solver error)
 EXIT_BAD_INPUT = 2
-
-
-class SolverName(StrEnum):
-    highs = "highs"
-    cbc = "cbc"
 
 
 class InputError(Exception):
@@ -50,6 +44,7 @@ def run_solve(
     mip_gap: float | None,
     settings: Settings,
     explain: bool = True,
+    explain_level: str = "standard",
 ) -> int:
     """Solve `file` and print the outcome; return the exit code."""
     try:
@@ -63,13 +58,18 @@ def run_solve(
         _print_errors([f"{e['path'] or '(document)'}: {e['message']}" for e in error.errors])
         return EXIT_BAD_INPUT
     try:
+        from app.services.limits import check_problem_size  # loads the database layer
+
         check_problem_size(scenario, settings.max_problem_size)
     except ProblemTooLarge as error:
         _print_errors([error.detail])
         return EXIT_BAD_INPUT
 
     with _stdout_to_stderr():
-        recommendation = solve_inline(scenario, settings, explain=explain)
+        from app.services.solving import solve_inline  # loads the solvers
+
+        level: ExplainLevel = "full" if explain_level == "full" else "standard"
+        recommendation = solve_inline(scenario, settings, explain=explain, explain_level=level)
 
     if as_json:
         sys.stdout.write(recommendation.model_dump_json(indent=2) + "\n")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from importlib import metadata
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 
 def _version() -> str:
@@ -25,9 +27,15 @@ VERSION = _version()
 # Measured with benchmarks/build_memory.py and a solve beside it; docs/operations.md.
 PROBLEM_SIZE_DEFAULT = 750_000
 
+# Signs the web pages' session cookie when no secret is set outside production: one per process,
+# so a restart signs everyone out, and no secret is ever written down.
+_PROCESS_SESSION_SECRET = secrets.token_urlsafe(32)
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ONDERBOUWD_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="ONDERBOUWD_", extra="ignore", populate_by_name=True
+    )
 
     max_body_bytes: int = Field(
         default=20 * 1024 * 1024,
@@ -117,8 +125,11 @@ class Settings(BaseSettings):
 
     env: str = Field(
         default="development",
-        description="`production` turns the demo organisation off and refuses placeholder "
-        "secrets; anything else is a development or test setup.",
+        validation_alias=AliasChoices("ONDERBOUWD_ENV", "ONDERBOUWD_ENVIRONMENT"),
+        description="`production` (ONDERBOUWD_ENV, or ONDERBOUWD_ENVIRONMENT) turns the demo "
+        "organisation off (no demo key is made or printed) and refuses to start with a "
+        "placeholder secret (a database password such as `changeme` or `postgres`); anything "
+        "else is a development or test setup.",
     )
     org_max_active_runs: int = Field(
         default=4,
@@ -144,6 +155,100 @@ class Settings(BaseSettings):
         "not resident memory: it counts what threads and allocators reserve, so it is set above "
         "the ~2 GiB a solve within `max_problem_size` uses.",
     )
+    broker_url: str | None = Field(
+        default=None,
+        description="Broker of the Celery job backend (`redis://host:6379/0`). Set: runs are "
+        "Celery tasks solved by `onderbouwd worker` processes and `serve` starts no embedded "
+        "runner. Unset (the default): the embedded runner.",
+    )
+    broker_queue: str = Field(
+        default="onderbouwd", min_length=1, description="Celery queue the runs are sent to."
+    )
+    broker_key_prefix: str = Field(
+        default="",
+        description="Prefix of every key Celery writes in Redis (several installations, or "
+        "test runs, on one Redis).",
+    )
+    worker_concurrency: int = Field(
+        default=0,
+        ge=0,
+        le=256,
+        description="Solves one `onderbouwd worker` runs at once, each in a process of its own "
+        "(0: the machine's cores).",
+    )
+    worker_metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Port on which `onderbouwd worker` serves its Prometheus metrics (0: none).",
+    )
+    stale_check_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="How often each Celery worker looks for stale runs: running ones whose "
+        "worker stopped renewing the lease, and queued ones whose task never arrived.",
+    )
+    requeue_after_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="A run still queued this long after it was sent, while the broker's queue "
+        "is empty, is sent again (its message was lost: a broker restart without persistence, "
+        "or an API process stopped between writing the run and sending it).",
+    )
+    session_secret: str = Field(
+        default=_PROCESS_SESSION_SECRET,
+        min_length=16,
+        repr=False,
+        description="Signs the web pages' session cookie. Required in production (the same on "
+        "every replica); elsewhere a random one per process (a restart signs everyone out).",
+    )
+    session_max_age_s: int = Field(
+        default=8 * 3600, ge=60, description="How long a web sign-in lasts (seconds)."
+    )
+
+    @model_validator(mode="after")
+    def _production_needs_a_session_secret(self) -> Settings:
+        if self.production and self.session_secret == _PROCESS_SESSION_SECRET:
+            raise ValueError(
+                "ONDERBOUWD_SESSION_SECRET must be set in production (the same on every replica)"
+            )
+        return self
+
+    @property
+    def production(self) -> bool:
+        return self.env.strip().lower() == PRODUCTION
+
+    @model_validator(mode="after")
+    def _production_rules(self) -> Settings:
+        """In production the demo is off, whatever `demo` says, and a secret left at a
+        placeholder value stops the start with the setting named."""
+        if not self.production:
+            return self
+        self.demo = False
+        password = make_url(self.database_url).password
+        if password is not None and _is_placeholder(str(password)):
+            raise ValueError(
+                "ONDERBOUWD_DATABASE_URL: the database password is a placeholder "
+                f"({str(password)!r}); set the real one (ONDERBOUWD_ENV=production)")
+        for name, value in self:
+            if any(name.endswith(end) for end in _SECRET_ENDINGS) and isinstance(value, str) \
+                    and _is_placeholder(value):
+                raise ValueError(f"ONDERBOUWD_{name.upper()}: a placeholder value ({value!r}) "
+                                 "is not accepted in production (ONDERBOUWD_ENV=production)")
+        return self
+
+
+PRODUCTION = "production"
+# Values that stand in for a secret in examples and templates; never accepted in production.
+PLACEHOLDER_SECRETS = frozenset({
+    "", "changeme", "change-me", "change_me", "changethis", "secret", "password", "passwd",
+    "example", "placeholder", "todo", "xxx", "dev", "test", "postgres", "onderbouwd", "admin",
+})
+_SECRET_ENDINGS = ("_secret", "_password", "_token", "_api_key")
+
+
+def _is_placeholder(value: str) -> bool:
+    return value.strip().lower() in PLACEHOLDER_SECRETS or value.strip().startswith("<")
 
 
 @lru_cache

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import secrets
 import socket
@@ -34,12 +35,14 @@ from typing import Any
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.error_ids import log_failure, new_error_id
+from app.jobs.solver_process import deadline_s as _deadline_s
+from app.jobs.solver_process import time_limit as _time_limit
+from app.jobs.solver_process import warm_up as _warm_up
 from app.jobs.worker import solve_snapshot
 from app.optimizer import RunLimits
 from app.optimizer.backends.child_process import end_process
-from app.optimizer.guard import deadline_for, overrun_message
+from app.optimizer.guard import overrun_message
 from app.repositories.runs import ClaimedRun, RunQueue
-from app.schemas.scenario import SolverSettings
 
 log = logging.getLogger("onderbouwd.runner")
 
@@ -58,7 +61,8 @@ class _Active:
     attempts: int
     process: BaseProcess
     connection: Connection
-    message: tuple[str, Any] | None = None
+    message: tuple[str, Any] | None = None  # the last one: the answer, or why there is none
+    planned: bool = False  # its plan is written; the process is making the explanation
     renewed: float = field(default_factory=time.monotonic)
     deadline: float = float("inf")
     overrun: str = ""  # what the run fails with when its process is still going at the deadline
@@ -73,6 +77,10 @@ class EmbeddedRunner:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._context = _context()
+        # Written to by `wake`: the loop waits on it and on its solver processes' pipes, so
+        # that a new run is claimed, and a plan written, as soon as there is one.
+        self._wake_reader, self._wake_writer = os.pipe()
+        os.set_blocking(self._wake_writer, False)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -84,17 +92,33 @@ class EmbeddedRunner:
         log.info("runner %s started (%d workers)", self.owner, self.settings.runner_workers)
 
     def stop(self, timeout_s: float = 15.0) -> None:
-        """Stop claiming, stop the solver processes, and put their runs back in the queue."""
+        """Stop claiming, stop the solver processes, and put their runs back in the queue (a
+        run whose plan is written keeps it; its explanation fails)."""
         self._stopping.set()
+        self.wake()
         if self._thread is not None:
             self._thread.join(timeout_s)
             self._thread = None
         for active in list(self._active.values()):
             end_process(active.process)
+            if active.planned:
+                self._write(
+                    lambda queue, a=active: queue.explanation_failed(
+                        a.run_id, self.owner, "the server stopped before it was made"
+                    )
+                )
+                continue
             self._write(
                 lambda queue, a=active: queue.release(a.run_id, self.owner, count_attempt=False)
             )
         self._active.clear()
+
+    def wake(self) -> None:
+        """Look for queued runs now rather than at the next poll."""
+        try:
+            os.write(self._wake_writer, b"!")
+        except (BlockingIOError, OSError):  # already awake, or the pipe is gone
+            pass
 
     @property
     def active_runs(self) -> set[uuid.UUID]:
@@ -107,7 +131,17 @@ class EmbeddedRunner:
                 self.tick()
             except Exception:  # a database hiccup must not end the runner
                 log.exception("runner %s: tick failed; trying again", self.owner)
-            self._stopping.wait(self.settings.runner_poll_s)
+            self._idle(self.settings.runner_poll_s)
+
+    def _idle(self, seconds: float) -> None:
+        """Until `seconds` pass, a solver process says something, or `wake` is called."""
+        waiting: list[Any] = [active.connection for active in self._active.values()]
+        if multiprocessing.connection.wait([*waiting, self._wake_reader], timeout=seconds):
+            try:
+                os.set_blocking(self._wake_reader, False)
+                os.read(self._wake_reader, 4096)
+            except (BlockingIOError, OSError):
+                pass
 
     def tick(self) -> None:
         self._collect()
@@ -119,20 +153,42 @@ class EmbeddedRunner:
 
     def _collect(self) -> None:
         for active in list(self._active.values()):
-            if active.message is None and active.process.is_alive() and not _read(active):
+            if active.message is None and active.process.is_alive() and not self._read(active):
                 if time.monotonic() < active.deadline:
                     continue
                 end_process(active.process)
                 active.message = ("failed", active.overrun)
             if active.message is None:
-                _read(active)  # a last look: the answer may have come just before the exit
+                self._read(active)  # a last look: the answer may have come just before the exit
             active.process.join(5)
             del self._active[active.run_id]
             active.connection.close()
             self._record(active)
 
+    def _read(self, active: _Active) -> bool:
+        """Take what the process has sent: a plan is written at once; whether its last
+        message (the answer, or why there is none) is in."""
+        try:
+            while active.message is None and active.connection.poll():
+                kind, payload = active.connection.recv()
+                if kind == "plan" and not active.planned:
+                    active.planned = True
+                    self._write(
+                        lambda queue, plan=payload: queue.record_plan(
+                            active.run_id, self.owner, plan
+                        )
+                    )
+                elif kind != "plan":
+                    active.message = (kind, payload)
+        except (EOFError, OSError):
+            pass
+        return active.message is not None
+
     def _record(self, active: _Active) -> None:
         run_id, owner = active.run_id, self.owner
+        if active.planned:
+            self._record_explanation(active)
+            return
         if active.message is not None:
             kind, payload = active.message
             if kind == "done":
@@ -160,9 +216,24 @@ class EmbeddedRunner:
             log.warning("run %s: solver process stopped (exit code %s); queued again", run_id, code)
             self._write(lambda queue: queue.release(run_id, owner, count_attempt=True))
 
+    def _record_explanation(self, active: _Active) -> None:
+        run_id, owner = active.run_id, self.owner
+        kind, payload = active.message or ("", None)
+        if kind == "done":
+            self._write(lambda queue: queue.record_explanation(run_id, owner, payload))
+            return
+        reason = (
+            payload
+            if kind == "failed"
+            else f"the solver process stopped (exit code {active.process.exitcode})"
+        )
+        self._write(lambda queue: queue.explanation_failed(run_id, owner, reason))
+
     def _renew(self) -> None:
         if not self._active:
             self._write(lambda queue: queue.cancel_abandoned())
+            self._write(lambda queue: queue.fail_abandoned_explanations())
+            self._write(lambda queue: queue.settle_sweeps())
             return
         now = time.monotonic()
         beat = self.settings.runner_lease_s / 3
@@ -212,7 +283,7 @@ class EmbeddedRunner:
         receiver, sender = self._context.Pipe(duplex=False)
         process = self._context.Process(  # type: ignore[attr-defined]
             target=solve_snapshot,
-            args=(claimed.document, self.settings, sender),
+            args=(claimed.document, self.settings, sender, claimed.start_plan, claimed.explain),
             name=f"onderbouwd-run-{claimed.id}",
             daemon=True,
         )
@@ -238,8 +309,8 @@ class EmbeddedRunner:
             claimed.attempts,
             process,
             receiver,
-            deadline=time.monotonic() + _deadline_s(limit),
-            overrun=overrun_message(limit, RunLimits()),
+            deadline=time.monotonic() + _deadline_s(limit, claimed.explain),
+            overrun=overrun_message(limit, RunLimits(explain=claimed.explain)),
         )
         log.info("run %s: solving (attempt %d)", claimed.id, claimed.attempts)
 
@@ -247,39 +318,3 @@ class EmbeddedRunner:
         with self.database.transaction() as session:
             return action(RunQueue(session))
 
-
-def _time_limit(document: Any, settings: Settings) -> float:
-    """The run's time limit as the solve will have it (an invalid one fails in the process)."""
-    solver = document.get("solver") if isinstance(document, dict) else None
-    try:
-        limit = SolverSettings.model_validate(solver or {}).time_limit_s
-    except ValueError:
-        limit = SolverSettings().time_limit_s
-    return min(limit, settings.max_time_limit_s)
-
-
-def _deadline_s(time_limit_s: float) -> float:
-    """Seconds after its start at which a run's process is stopped (the worker explains)."""
-    return deadline_for(time_limit_s, RunLimits())
-
-
-def _warm_up(context: BaseContext) -> None:
-    """Start the forkserver before the first claim, so that starting a solver process never
-    takes long enough to let a fresh lease lapse."""
-    if context.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        try:
-            forkserver.ensure_running()
-        except Exception:  # the first solve will start it, or say why it cannot
-            log.exception("could not start the forkserver")
-
-
-def _read(active: _Active) -> bool:
-    """Take the process's answer if it is there; whether it was."""
-    try:
-        if active.connection.poll():
-            active.message = active.connection.recv()
-    except (EOFError, OSError):
-        pass
-    return active.message is not None

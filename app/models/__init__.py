@@ -13,15 +13,18 @@ from app.models.catalogue import (
 )
 from app.models.limits import SolveSlot
 from app.models.organisation import ROLES, ApiKey, Organisation
-from app.models.run import FINISHED_STATES, RUN_STATES, Run
+from app.models.run import EXPLANATION_STATES, FINISHED_STATES, RUN_STATES, Run
 from app.models.scenario import Scenario, ScenarioVersion
+from app.models.sweep import SWEEP_STATES, Sweep
 from app.models.units import ImportRecord, Unit, UnitMeasurement
 from app.models.webhook import Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 
 __all__ = [
+    "EXPLANATION_STATES",
     "FINISHED_STATES",
     "ROLES",
     "RUN_STATES",
+    "SWEEP_STATES",
     "Adjustment",
     "ApiKey",
     "AuditEntry",
@@ -39,6 +42,7 @@ __all__ = [
     "Scenario",
     "ScenarioVersion",
     "SolveSlot",
+    "Sweep",
     "Webhook",
     "WebhookAttempt",
     "WebhookDelivery",

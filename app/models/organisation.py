@@ -17,6 +17,8 @@ class Organisation(IdMixin, Base):
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # How the web pages write numbers: `nl` (€ 1.250.000, 0,15), anything else English.
+    locale: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
 
 
 class ApiKey(TenantMixin, Base):

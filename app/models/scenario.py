@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, TenantMixin, TimestampMixin, utcnow
+from app.models.base import Base, JsonDocument, TenantMixin, TimestampMixin, utcnow
 
 
 class Scenario(TenantMixin, TimestampMixin, Base):
@@ -35,3 +35,8 @@ class ScenarioVersion(TenantMixin, Base):
     selection: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(200))
+    # A what-if version: the run whose document was patched, and the patch (RFC 7396 or 6902).
+    # (no foreign key: runs refer to versions already, and the cycle would order no deletes)
+    parent_run_id: Mapped[uuid.UUID | None]
+    patch: Mapped[Any | None] = mapped_column(JsonDocument)
+    patch_format: Mapped[str | None] = mapped_column(String(20))

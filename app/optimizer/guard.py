@@ -38,8 +38,6 @@ from app.schemas.scenario import Scenario
 
 log = logging.getLogger("onderbouwd.optimizer")
 
-GRACE_MIN_S = 10.0
-GRACE_FRACTION = 0.25
 POLL_S = 0.1
 
 Target = Callable[[Scenario, RunLimits], Recommendation]
@@ -70,8 +68,8 @@ def effective_time_limit(scenario: Scenario, limits: RunLimits) -> float:
     return limit
 
 
-def grace_s(time_limit_s: float) -> float:
-    return max(GRACE_MIN_S, GRACE_FRACTION * time_limit_s)
+def grace_s(time_limit_s: float, limits: RunLimits) -> float:
+    return max(limits.tuning.grace_min_s, limits.tuning.grace_fraction * time_limit_s)
 
 
 def after_solve_s(time_limit_s: float, limits: RunLimits) -> float:
@@ -87,11 +85,11 @@ def deadline_s(scenario: Scenario, limits: RunLimits) -> float:
 
 def deadline_for(time_limit_s: float, limits: RunLimits) -> float:
     """The same, for an effective (already capped) time limit."""
-    return time_limit_s + after_solve_s(time_limit_s, limits) + grace_s(time_limit_s)
+    return time_limit_s + after_solve_s(time_limit_s, limits) + grace_s(time_limit_s, limits)
 
 
 def overrun_message(time_limit_s: float, limits: RunLimits) -> str:
-    extra = after_solve_s(time_limit_s, limits) + grace_s(time_limit_s)
+    extra = after_solve_s(time_limit_s, limits) + grace_s(time_limit_s, limits)
     return (
         f"the solver did not stop within the time limit of {time_limit_s:g} s "
         f"(+ {extra:g} s for explaining and grace); it was stopped"
@@ -129,7 +127,7 @@ class _Guarded:
         self.limits = limits
         self.target = target
         self.limit = effective_time_limit(scenario, limits)
-        self.grace = grace_s(self.limit)
+        self.grace = grace_s(self.limit, limits)
         self.context = _context()
         self.cancel: ProcessEvent = self.context.Event()
 
@@ -137,7 +135,7 @@ class _Guarded:
         started = time.monotonic()
         deadline = started + deadline_s(self.scenario, self.limits)
         receiver, sender = self.context.Pipe(duplex=False)
-        child_limits = dataclasses.replace(self.limits, cancel=None)
+        child_limits = dataclasses.replace(self.limits, cancel=None, on_plan=None)
         process: BaseProcess = self.context.Process(  # type: ignore[attr-defined]
             target=_child,
             args=(self.target, self.scenario, child_limits, self.cancel, sender),

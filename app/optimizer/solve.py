@@ -6,6 +6,7 @@ import hashlib
 import json
 import resource
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,11 +22,11 @@ from app.optimizer.model.build import Model, build_model
 from app.optimizer.problem.instance import Instance, compile_instance
 from app.optimizer.problem.result import allocations, improvements, spend
 from app.optimizer.problem.value import plan_value
-from app.optimizer.search import solvers
 from app.optimizer.search.idle_runs import without_idle_runs
 from app.optimizer.search.solvers import SolveOptions, solve_model, solver_version
-from app.optimizer.search.warm_start import greedy_plan
+from app.optimizer.search.warm_start import greedy_plan, plan_start
 from app.optimizer.stages import StageLog
+from app.optimizer.tuning import TUNING, Tuning
 from app.schemas.recommendation import (
     ModelSize,
     Recommendation,
@@ -47,6 +48,13 @@ class RunLimits:
     # `solve_guarded`: above this many candidates, solve in a child process (None: never)
     guard_above_candidates: int | None = 100_000
     run_id: str | None = None  # carried by the stages' log lines
+    tuning: Tuning = TUNING  # every tuned number of the solve (`app.optimizer.tuning`)
+    # A previous plan to start from (intervention, neighbourhood code, calendar start year):
+    # a what-if's parent or a sweep's neighbouring point. It only seeds the search.
+    start_plan: tuple[tuple[str, str, int], ...] = ()
+    # Called with the plan (no explanation yet) as soon as it is known; the explanation is
+    # made after it returns. Not carried into a guarded child process.
+    on_plan: Callable[[Recommendation], None] | None = None
 
 
 def scenario_sha256(scenario: Scenario) -> str:
@@ -57,10 +65,9 @@ def scenario_sha256(scenario: Scenario) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-# The share of the time limit held back from the solve for what follows it: the explanation
-# (when asked for) and the empty-plan warnings, so that the whole answer keeps to the limit.
-EXPLAIN_RESERVE = 0.2
-WARNINGS_RESERVE = 0.05
+# The share of the time limit that making a previous plan fit the scenario (`start_plan`) may
+# take; at Utrecht's size it takes 0.05-0.1 s, like the greedy it runs.
+START_PLAN_SHARE = 0.05
 # A plan worth no more than this (relative to the bound, or absolute below 1) that a time-out
 # left behind is no plan: it funds nothing worth reporting.
 NOTHING = 1e-9
@@ -98,8 +105,10 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         constraints=model.n_rows,
         nonzeros=len(model_arrays(model).value),
     )
-    explaining = limits.explain and model.n_cols < solvers.MIP_MAX_COLUMNS
-    reserve = (EXPLAIN_RESERVE if explaining else WARNINGS_RESERVE) * time_limit
+    tuning = limits.tuning
+    explaining = limits.explain and model.n_cols < tuning.mip_max_columns
+    # Held back from the solve for what follows it, so that the whole answer keeps to the limit.
+    reserve = (tuning.explain_reserve if explaining else tuning.warnings_reserve) * time_limit
     solving = deadline.before(reserve)
     options = SolveOptions(
         solver=settings.name,
@@ -108,10 +117,17 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         mip_gap=settings.mip_gap,
         threads=settings.threads,
         cancel=limits.cancel,
+        tuning=tuning,
     )
+    warm_start = None
+    if limits.start_plan:
+        part = solving.share(START_PLAN_SHARE)
+        with log.stage("previous plan", part):
+            warm_start = plan_start(inst, model, limits.start_plan, max(0.05, part.remaining()))
     outcome = solve_model(
         model,
         options,
+        warm_start=warm_start,
         find_start=lambda budget, relaxed: greedy_plan(inst, model, budget, relaxed),
         neighbourhood_of=inst.cand_n,
         deadline=solving,
@@ -149,7 +165,7 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         )
         _finish(recommendation, deadline, solved, log)
         return recommendation
-    if model.n_cols < solvers.MIP_MAX_COLUMNS and not deadline.expired():
+    if model.n_cols < limits.tuning.mip_max_columns and not deadline.expired():
         # At national scale the LP that re-reads a changed plan needs gigabytes: kept as is.
         with log.stage("idle runs", deadline):
             values = without_idle_runs(inst, model, values, max(0.05, deadline.remaining()))
@@ -182,14 +198,14 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         spend=spend(inst, chosen),
         improvements=improvements(inst, chosen),
     )
-    if model.n_cols >= solvers.MIP_MAX_COLUMNS:
+    if model.n_cols >= limits.tuning.mip_max_columns:
         recommendation.warnings.append(
             f"At this size ({model.n_cols:,} variables) the explanation and the checks "
             "behind these warnings are left out: they re-solve the full MIP, which needs far "
             "more memory than the plan itself."
         )
     else:
-        _explain_into(recommendation, inst, model, values, limits, deadline, solved - built, log)
+        _explain_into(recommendation, inst, model, values, limits, deadline, solved, built, log)
     _finish(recommendation, deadline, solved, log)
     return recommendation
 
@@ -246,16 +262,18 @@ def _explain_into(
     values: np.ndarray,
     limits: RunLimits,
     deadline: Deadline,
-    solve_s: float,
+    solved: float,
+    built: float,
     log: StageLog,
 ) -> None:
     """The explanation (when asked for) and the empty-plan warnings (always), each in its share
     of what is left of the deadline: the warnings keep theirs."""
     settings = inst.scenario.solver
     options = limits.explain_options
-    warnings_s = WARNINGS_RESERVE * deadline.limit_s
+    tuning = limits.tuning
+    warnings_s = tuning.warnings_reserve * deadline.limit_s
     explaining = deadline.before(warnings_s)
-    explaining = explaining.seconds(options.budget(solve_s, deadline.limit_s))
+    explaining = explaining.seconds(options.budget(solved - built, deadline.limit_s, tuning))
     ctx = Context(
         inst,
         model,
@@ -265,10 +283,26 @@ def _explain_into(
         explaining.at,
         cancel=limits.cancel,
         neighbourhood_plans=log.neighbourhood_plans,
+        tuning=tuning,
     )
+    if limits.on_plan is not None:
+        # The plan goes out first, with its warnings (they are quick); the explanation follows.
+        ctx.deadline = deadline.seconds(warnings_s).at
+        with log.stage("warnings", deadline.seconds(warnings_s)):
+            recommendation.warnings += plan_warnings(ctx)
+        ctx.deadline = explaining.at
+        plan = recommendation.model_copy(deep=True)
+        _finish(plan, deadline, solved, log)
+        limits.on_plan(plan)
+        if limits.explain and not deadline.expired():
+            with log.stage("explanation", explaining):
+                recommendation.explanation = explain(ctx)
+            log.parts_timed_out += sorted(ctx.stopped_by_clock)
+        return
     if limits.explain:
         with log.stage("explanation", explaining):
             recommendation.explanation = explain(ctx)
+        log.parts_timed_out += sorted(ctx.stopped_by_clock)
     ctx.deadline = deadline.at
     if deadline.expired():
         return

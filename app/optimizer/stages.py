@@ -114,7 +114,10 @@ class StageLog:
             },
         )
 
+    # Parts inside a stage whose solves the clock ended (e.g. the explanation's next steps).
+    parts_timed_out: list[str] = field(default_factory=list)
+
     @property
     def timed_out(self) -> list[str]:
-        """The stages whose time ran out."""
-        return [r.name for r in self.records if r.timed_out]
+        """The stages (and parts of stages) whose time ran out."""
+        return [r.name for r in self.records if r.timed_out] + self.parts_timed_out

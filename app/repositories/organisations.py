@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,5 +44,15 @@ def find_key_by_prefix(session: Session, prefix: str) -> tuple[ApiKey, Organisat
         select(ApiKey, Organisation)
         .join(Organisation, Organisation.id == ApiKey.organisation_id)
         .where(ApiKey.prefix == prefix)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def find_key_by_id(session: Session, key_id: uuid.UUID) -> tuple[ApiKey, Organisation] | None:
+    """A web session names the key it signed in with; this finds it and its organisation."""
+    row = session.execute(
+        select(ApiKey, Organisation)
+        .join(Organisation, Organisation.id == ApiKey.organisation_id)
+        .where(ApiKey.id == key_id)
     ).one_or_none()
     return None if row is None else (row[0], row[1])

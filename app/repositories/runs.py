@@ -17,11 +17,16 @@ from typing import Any
 from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.core.metrics import observe_finished_run
 from app.models import Run, utcnow
 from app.repositories.base import RepositoryBase
+from app.repositories.sweeps import settle_sweeps
 from app.repositories.webhooks import record_event
 
 RUN_EVENTS = {"done": "run.finished", "failed": "run.failed"}
+# A runner holds a run while solving it and, once its plan is written (state done), while
+# its explanation is made (explanation_state pending).
+HELD_STATES = ("running", "done")
 
 
 class RunRepository(RepositoryBase[Run]):
@@ -33,6 +38,17 @@ class ClaimedRun:
     id: uuid.UUID
     document: dict[str, Any]
     attempts: int
+    # The plan to start from: (intervention, neighbourhood, start year) of each funded run.
+    start_plan: tuple[tuple[str, str, int], ...] = ()
+    # False: solve the plan only (no explanation; the run ends with explanation `skipped`).
+    explain: bool = True
+
+
+def funded_runs(recommendation: dict[str, Any] | None) -> tuple[tuple[str, str, int], ...]:
+    return tuple(
+        (a["intervention"], a["neighbourhood"], a["start_year"])
+        for a in (recommendation or {}).get("allocations") or []
+    )
 
 
 def _claimable(now: datetime, owner: str) -> Any:
@@ -70,24 +86,86 @@ class RunQueue:
                 .values(
                     state="running",
                     lease_owner=owner,
+                    held_by=owner,
                     lease_expires_at=now + timedelta(seconds=lease_s),
                     attempts=Run.attempts + 1,
                     started_at=now,
                 )
             )
             if claimed == 1:
-                row = self.session.execute(
-                    select(Run.document, Run.attempts).where(Run.id == run_id)
-                ).one()
-                return ClaimedRun(id=run_id, document=row[0], attempts=row[1])
+                return self._claimed(run_id)
         return None
+
+    def claim_run(self, run_id: uuid.UUID, owner: str, lease_s: float) -> ClaimedRun | None:
+        """Claim this run (a Celery task names its run): None when it is finished, cancelled,
+        or held under a lease that has not expired."""
+        now = utcnow()
+        claimed = self._update(
+            update(Run)
+            .where(Run.id == run_id, _claimable(now, owner))
+            .values(
+                state="running",
+                lease_owner=owner,
+                held_by=owner,
+                lease_expires_at=now + timedelta(seconds=lease_s),
+                attempts=Run.attempts + 1,
+                started_at=now,
+            )
+        )
+        if claimed != 1:
+            return None
+        return self._claimed(run_id)
+
+    def _claimed(self, run_id: uuid.UUID) -> ClaimedRun:
+        row = self.session.execute(
+            select(Run.document, Run.attempts, Run.explain).where(Run.id == run_id)
+        ).one()
+        return ClaimedRun(id=run_id, document=row.document, attempts=row.attempts,
+                          start_plan=self._start(run_id), explain=row.explain)
+
+    def state(self, run_id: uuid.UUID) -> str | None:
+        """The run's state; None when there is no such run."""
+        return self.session.scalar(select(Run.state).where(Run.id == run_id))
+
+    def _start(self, run_id: uuid.UUID) -> tuple[tuple[str, str, int], ...]:
+        """The plan a run starts from: its `start_from_run_id`'s, or for a sweep point the
+        nearest point solved so far, below it first (a lower budget's plan fits a higher
+        one), which then becomes its `start_from_run_id`."""
+        row = self.session.execute(
+            select(Run.start_from_run_id, Run.sweep_id, Run.sweep_budget).where(Run.id == run_id)
+        ).one()
+        if row.start_from_run_id is not None:
+            return funded_runs(
+                self.session.scalar(
+                    select(Run.recommendation).where(Run.id == row.start_from_run_id)
+                )
+            )
+        if row.sweep_id is None or row.sweep_budget is None:
+            return ()
+        solved = self.session.execute(
+            select(Run.id, Run.sweep_budget, Run.recommendation).where(
+                Run.sweep_id == row.sweep_id,
+                Run.id != run_id,
+                Run.state == "done",
+                Run.recommendation.is_not(None),
+            )
+        ).all()
+        solved = [s for s in solved if funded_runs(s.recommendation)]
+        if not solved:
+            return ()
+        budget = row.sweep_budget
+        nearest = min(solved, key=lambda s: (abs(s.sweep_budget - budget), s.sweep_budget > budget))
+        self._update(
+            update(Run).where(Run.id == run_id).values(start_from_run_id=nearest.id)
+        )
+        return funded_runs(nearest.recommendation)
 
     def heartbeat(self, run_id: uuid.UUID, owner: str, lease_s: float) -> bool:
         """Extend the lease; False when this runner no longer holds the run."""
         return (
             self._update(
                 update(Run)
-                .where(Run.id == run_id, Run.lease_owner == owner, Run.state == "running")
+                .where(Run.id == run_id, Run.lease_owner == owner, Run.state.in_(HELD_STATES))
                 .values(lease_expires_at=utcnow() + timedelta(seconds=lease_s))
             )
             == 1
@@ -112,6 +190,7 @@ class RunQueue:
         recommendation: dict[str, Any] | None = None,
         error: str | None = None,
     ) -> bool:
+        explained = state == "done" and (recommendation or {}).get("explanation") is not None
         finished = (
             self._update(
                 update(Run)
@@ -124,13 +203,110 @@ class RunQueue:
                     lease_owner=None,
                     lease_expires_at=None,
                     finished_at=utcnow(),
+                    explanation_state="ready" if explained else "skipped",
                 )
             )
             == 1
         )
         if finished and state in RUN_EVENTS:
             self._record_event(run_id)
+        if finished:
+            self._settle_sweep(run_id)
+            observe_finished_run(state, recommendation)
         return finished
+
+    def _settle_sweep(self, run_id: uuid.UUID) -> None:
+        sweep_id = self.session.scalar(select(Run.sweep_id).where(Run.id == run_id))
+        if sweep_id is not None:
+            settle_sweeps(self.session, [sweep_id])
+
+    def settle_sweeps(self) -> int:
+        """Sweeps whose last points ended side by side (see `app.repositories.sweeps`)."""
+        return settle_sweeps(self.session)
+
+    def record_plan(self, run_id: uuid.UUID, owner: str, recommendation: dict[str, Any]) -> bool:
+        """The plan is in: the run is done and readable, and the runner keeps holding it
+        while the explanation is made (`record_explanation`)."""
+        written = (
+            self._update(
+                update(Run)
+                .where(Run.id == run_id, Run.lease_owner == owner, Run.state == "running")
+                .values(
+                    state="done",
+                    result_status=recommendation["status"],
+                    recommendation=recommendation,
+                    finished_at=utcnow(),
+                    explanation_state="pending",
+                )
+            )
+            == 1
+        )
+        if written:
+            self._record_event(run_id)
+            self._settle_sweep(run_id)
+            observe_finished_run("done", recommendation)
+        return written
+
+    def record_explanation(
+        self, run_id: uuid.UUID, owner: str, recommendation: dict[str, Any]
+    ) -> bool:
+        """The whole answer (the plan with its explanation) replaces the plan."""
+        explained = recommendation.get("explanation") is not None
+        return (
+            self._update(
+                update(Run)
+                .where(*self._explaining(run_id, owner))
+                .values(
+                    recommendation=recommendation,
+                    explanation_state="ready" if explained else "skipped",
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
+            )
+            == 1
+        )
+
+    def explanation_failed(self, run_id: uuid.UUID, owner: str, reason: str) -> bool:
+        """The plan stays; `error` says why no explanation came."""
+        return (
+            self._update(
+                update(Run)
+                .where(*self._explaining(run_id, owner))
+                .values(
+                    explanation_state="failed",
+                    error=f"the explanation failed: {reason}",
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
+            )
+            == 1
+        )
+
+    @staticmethod
+    def _explaining(run_id: uuid.UUID, owner: str) -> tuple[Any, ...]:
+        return (
+            Run.id == run_id,
+            Run.lease_owner == owner,
+            Run.state == "done",
+            Run.explanation_state == "pending",
+        )
+
+    def fail_abandoned_explanations(self) -> int:
+        """Explanations whose runner went away (its lease expired): failed; the plan stays."""
+        return self._update(
+            update(Run)
+            .where(
+                Run.state == "done",
+                Run.explanation_state == "pending",
+                Run.lease_expires_at < utcnow(),
+            )
+            .values(
+                explanation_state="failed",
+                error="the explanation failed: the process making it stopped",
+                lease_owner=None,
+                lease_expires_at=None,
+            )
+        )
 
     def _record_event(self, run_id: uuid.UUID) -> None:
         row = self.session.execute(

@@ -128,6 +128,21 @@ class CandidateExplanation(BaseModel):
 
 
 class Explanation(BaseModel):
+    level: Literal["standard", "full"] = Field(
+        default="standard",
+        description=(
+            "How much was explained: `standard` (the default, about a quarter of the solve's "
+            "time: costs of forcing are LP estimates unless the pair is named) or `full` "
+            "(every pair's cost of forcing re-solved exactly); see `on_request`."
+        ),
+    )
+    on_request: list[str] = Field(
+        default_factory=list, description="What a higher level would add, and how to ask for it."
+    )
+    skipped: list[str] = Field(
+        default_factory=list,
+        description="Parts the explanation's share of the time limit did not reach.",
+    )
     next_step: list[NextStep] = Field(default_factory=list)
     marginal_estimate: list[MarginalEstimate] = Field(default_factory=list)
     binding: list[BindingRule] = Field(default_factory=list)

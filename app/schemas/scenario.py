@@ -7,6 +7,7 @@ against the horizon, cycles) live in `app.schemas.checks` so every error can nam
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
@@ -206,17 +207,30 @@ def json_path(loc: Sequence[int | str]) -> str:
     """`("interventions", 3, "cost", "fixed")` -> `interventions[3].cost.fixed`.
 
     Pydantic adds the tag of a union member to the location (`list[str]`, `Eligibility`,
-    `float`); those are not fields of the document, so they are left out.
+    `float`) and `[key]` after a mapping key it refused; those are not fields of the document,
+    so they are left out. A tag is a name followed by brackets; a key that merely holds a
+    bracket (`"a["`) is the client's and stays. Locations that come from walking the document
+    itself, not from pydantic, go through `document_path`, which drops nothing.
     """
+    return document_path([part for part in loc if not _is_tag(part)])
+
+
+def document_path(trail: Sequence[int | str]) -> str:
+    """`("interventions", 3, "name")` -> `interventions[3].name`, every part kept."""
     path = ""
-    for part in loc:
+    for part in trail:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in _UNION_TAGS or "[" in part:
-            continue
         else:
             path += f".{part}" if path else part
     return path
+
+
+_TAG = re.compile(r"[\w-]*\[.*\]", re.DOTALL)
+
+
+def _is_tag(part: int | str) -> bool:
+    return isinstance(part, str) and (part in _UNION_TAGS or _TAG.fullmatch(part) is not None)
 
 
 _UNION_TAGS = frozenset(

@@ -13,6 +13,7 @@ from app.schemas.recommendation import Recommendation, Status
 from app.schemas.scenario import Limit, Objective, Resource, Rules, Scenario, SolverSettings
 
 RunState = Literal["queued", "running", "done", "failed", "cancelled"]
+ExplanationState = Literal["pending", "ready", "skipped", "failed"]
 
 
 class CatalogueSelection(BaseModel):
@@ -62,10 +63,17 @@ class ScenarioWrite(BaseModel):
 
 class VersionSummary(BaseModel):
     number: int
-    source: Literal["inline", "catalogue"]
+    source: Literal["inline", "catalogue", "whatif"]
     scenario_sha256: str
     created_at: datetime
     created_by: str | None = None
+    parent_run_id: uuid.UUID | None = Field(
+        default=None, description="For a what-if version: the run whose document was patched."
+    )
+    patch_format: Literal["merge-patch", "json-patch"] | None = Field(
+        default=None, description="For a what-if version: RFC 7396 or RFC 6902."
+    )
+    patch: Any | None = Field(default=None, description="For a what-if version: the patch.")
 
 
 class VersionOut(VersionSummary):
@@ -118,6 +126,18 @@ class RunSummary(BaseModel):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     error: str | None = None
+    explanation_state: ExplanationState = Field(
+        default="pending",
+        description="The explanation follows the plan: pending, ready, skipped (none made) or "
+        "failed. The plan is readable once `state` is done, whatever this says.",
+    )
+    start_from_run_id: uuid.UUID | None = Field(
+        default=None, description="The run whose plan this one started from (warm start)."
+    )
+    sweep_id: uuid.UUID | None = Field(
+        default=None, description="The sweep this run is a point of."
+    )
+    sweep_budget: float | None = Field(default=None, description="Its budget in that sweep.")
 
 
 class RunOut(RunSummary):

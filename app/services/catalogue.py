@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFound, ValidationFailed
@@ -64,7 +65,15 @@ def upsert(
         for field, value in state.items():
             setattr(row, field, value)
         if created:
-            repository.add(row)
+            try:
+                with session.begin_nested():
+                    repository.add(row)
+            except IntegrityError:
+                # Another request created the same key between our read and this write (two
+                # integrations sending the same new entity): bring theirs to this state instead.
+                if repository.by_key(key) is None:
+                    raise  # another constraint: not a race
+                return upsert(session, principal, repository, entity_type, key, state, make)
         else:
             row.updated_at = utcnow()  # type: ignore[attr-defined]
             session.flush()

@@ -26,6 +26,7 @@ from app.services import catalogue, keys, neighbourhoods, scenarios
 from app.services.demo_data import KWB_YEAR, load_buurten, social_assistance_reference
 
 DEMO_KEY_NAME = "demo key printed by serve"
+DEMO_LOCALE = "nl"  # a Utrecht corporation: its web pages write € 1.250.000 and 0,15
 CBS = "CBS, Kerncijfers wijken en buurten 2023 (CC BY 4.0)"
 LBM = "Leefbaarometer 3.0, Ministerie van BZK"
 
@@ -224,6 +225,7 @@ def ensure_demo(session: Session, name: str) -> str | None:
     principal = keys.cli_principal(organisation)
     if catalogue.list_domains(session, principal, limit=1, cursor=None).items:
         return None
+    organisation.locale = DEMO_LOCALE
     return load_demo(session, principal)
 
 

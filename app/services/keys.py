@@ -57,13 +57,16 @@ def create_key(session: Session, principal: Principal, name: str, role: Role) ->
             secret_sha256=new.secret_sha256,
         )
     )
+    # Who (the actor), when (the entry's time) and which key (its id; the prefix, which is not
+    # secret, to recognise it) — never the key itself, which is shown once to its creator.
     audit.record(
         session,
         principal,
         "key.create",
         "api_key",
-        row.prefix,
-        changes={"name": [None, name], "role": [None, role.value]},
+        str(row.id),
+        changes={"name": [None, name], "role": [None, role.value],
+                 "prefix": [None, row.prefix]},
     )
     return KeyCreated(**_out(row).model_dump(), key=new.key)
 
@@ -82,7 +85,7 @@ def revoke_key(session: Session, principal: Principal, key_id: uuid.UUID) -> Key
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.flush()
-        audit.record(session, principal, "key.revoke", "api_key", row.prefix)
+        _audit_revoked(session, principal, row)
     return _out(row)
 
 
@@ -93,7 +96,15 @@ def revoke_keys_named(session: Session, principal: Principal, name: str) -> int:
     for row in rows:
         row.revoked_at = utcnow()
     session.flush()
+    for row in rows:
+        _audit_revoked(session, principal, row)
     return len(rows)
+
+
+def _audit_revoked(session: Session, principal: Principal, row: ApiKey) -> None:
+    audit.record(session, principal, "key.revoke", "api_key", str(row.id),
+                 changes={"revoked_at": [None, row.revoked_at.isoformat()
+                                         if row.revoked_at else None]})
 
 
 def authenticate(session: Session, key: str) -> Principal:

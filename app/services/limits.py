@@ -57,17 +57,21 @@ def check_document_size(document: Any, limit: int) -> None:
 
 
 def active_count(session: Session, organisation_id: uuid.UUID) -> int:
-    runs = session.scalar(
-        select(func.count())
-        .select_from(Run)
-        .where(Run.organisation_id == organisation_id, Run.state.in_(ACTIVE_RUN_STATES))
+    active = (Run.organisation_id == organisation_id, Run.state.in_(ACTIVE_RUN_STATES))
+    single = session.scalar(
+        select(func.count()).select_from(Run).where(*active, Run.sweep_id.is_(None))
     )
+    # A sweep's points count as one solve: the sweep asked for them all at once.
+    sweeps = session.scalar(
+        select(func.count(func.distinct(Run.sweep_id))).where(*active, Run.sweep_id.is_not(None))
+    )
+    runs = int(single or 0) + int(sweeps or 0)
     slots = session.scalar(
         select(func.count())
         .select_from(SolveSlot)
         .where(SolveSlot.organisation_id == organisation_id, SolveSlot.expires_at > utcnow())
     )
-    return int(runs or 0) + int(slots or 0)
+    return runs + int(slots or 0)
 
 
 def claim_place(session: Session, organisation_id: uuid.UUID, limit: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -11,10 +12,12 @@ from app.core.config import Settings
 from app.core.errors import Conflict, NotFound
 from app.core.security import Principal
 from app.models import Run, ScenarioVersion, utcnow
+from app.optimizer import scenario_sha256
 from app.repositories.runs import RunRepository
 from app.repositories.scenarios import ScenarioRepository, ScenarioVersionRepository
 from app.schemas.common import Page
 from app.schemas.recommendation import Recommendation
+from app.schemas.scenario import parse_scenario
 from app.schemas.stored import RunOut, RunStart, RunState, RunSummary
 from app.services import audit, idempotency, limits
 from app.services.links import run_path
@@ -36,19 +39,7 @@ def start_run(
         version = _version(session, principal, scenario_id, body.version)
         limits.check_document_size(version.document, settings.max_problem_size)
         limits.claim_place(session, principal.organisation_id, settings.org_max_active_runs)
-        row = RunRepository(session, principal.organisation_id).add(
-            Run(
-                scenario_id=version.scenario_id,
-                version_id=version.id,
-                version_number=version.number,
-                state="queued",
-                document=version.document,
-                scenario_sha256=version.scenario_sha256,
-                attempts=0,
-                cancel_requested=False,
-                created_by=principal.actor,
-            )
-        )
+        row = queue_run(session, principal, version)
         audit.record(
             session,
             principal,
@@ -61,6 +52,44 @@ def start_run(
 
     request = {"scenario_id": str(scenario_id), "body": body.model_dump(mode="json")}
     return idempotency.once(session, principal, "runs.start", idempotency_key, request, produce)
+
+
+def queue_run(
+    session: Session,
+    principal: Principal,
+    version: ScenarioVersion,
+    *,
+    document: dict[str, Any] | None = None,
+    start_from_run_id: uuid.UUID | None = None,
+    sweep_id: uuid.UUID | None = None,
+    sweep_budget: float | None = None,
+    explain: bool = True,
+) -> Run:
+    """A queued run of `version` (its document, or `document`: a sweep point's budget), for
+    whatever job runner is there to claim; `explain=False` solves the plan only. The caller
+    has checked the limits."""
+    if document is None:
+        document, digest = version.document, version.scenario_sha256
+    else:
+        digest = scenario_sha256(parse_scenario(document))
+    return RunRepository(session, principal.organisation_id).add(
+        Run(
+            scenario_id=version.scenario_id,
+            version_id=version.id,
+            version_number=version.number,
+            state="queued",
+            document=document,
+            scenario_sha256=digest,
+            attempts=0,
+            cancel_requested=False,
+            created_by=principal.actor,
+            explanation_state="pending",
+            start_from_run_id=start_from_run_id,
+            sweep_id=sweep_id,
+            sweep_budget=sweep_budget,
+            explain=explain,
+        )
+    )
 
 
 def get_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunOut:
@@ -130,6 +159,10 @@ def run_summary(row: Run) -> RunSummary:
         started_at=row.started_at,
         finished_at=row.finished_at,
         error=row.error,
+        explanation_state=row.explanation_state,  # type: ignore[arg-type]
+        start_from_run_id=row.start_from_run_id,
+        sweep_id=row.sweep_id,
+        sweep_budget=row.sweep_budget,
     )
 
 
@@ -138,6 +171,18 @@ def run_out(row: Run) -> RunOut:
         None if row.recommendation is None else Recommendation.model_validate(row.recommendation)
     )
     return RunOut(**run_summary(row).model_dump(), recommendation=recommendation)
+
+
+def owned_run(session: Session, principal: Principal, run_id: uuid.UUID) -> Run:
+    """The organisation's run, or 404."""
+    return _run(session, principal, run_id)
+
+
+def scenario_version(
+    session: Session, principal: Principal, scenario_id: uuid.UUID, number: int | None
+) -> ScenarioVersion:
+    """A version of the organisation's scenario (None: the current one), or 404."""
+    return _version(session, principal, scenario_id, number)
 
 
 def _run(session: Session, principal: Principal, run_id: uuid.UUID) -> Run:

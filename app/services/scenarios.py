@@ -33,8 +33,12 @@ UNTITLED = "Untitled scenario"
 def create_scenario(
     session: Session, principal: Principal, body: ScenarioWrite, idempotency_key: str | None
 ) -> idempotency.Answer:
+    # An inline document is checked before the transaction's first statement: on SQLite that
+    # statement takes the write lock, which no validation should hold.
+    inline = _inline_document(body)
+
     def produce() -> idempotency.Answer:
-        scenario, source, selection = _document(session, principal, body)
+        scenario, source, selection = inline or _document(session, principal, body)
         row = ScenarioRepository(session, principal.organisation_id).add(
             ScenarioRow(
                 name=body.name or scenario.name or UNTITLED,
@@ -72,6 +76,7 @@ def update_scenario(
     if_match: str | None = None,
 ) -> ScenarioOut:
     """A new version, unless the document and name are those of the current version."""
+    inline = _inline_document(body)  # before the write lock, as in `create_scenario`
     repository = ScenarioRepository(session, principal.organisation_id)
     row = session.scalars(
         repository.scoped().where(ScenarioRow.id == scenario_id).with_for_update()
@@ -79,7 +84,7 @@ def update_scenario(
     if row is None:
         raise NotFound(f"no scenario {scenario_id}")
     etags.check_if_match(if_match, _out(session, principal, row), f"scenario {scenario_id}")
-    scenario, source, selection = _document(session, principal, body)
+    scenario, source, selection = inline or _document(session, principal, body)
     current = ScenarioVersionRepository(session, principal.organisation_id).number(
         row.id, row.current_version
     )
@@ -91,7 +96,7 @@ def update_scenario(
         and name == row.name
     )
     if not unchanged:
-        number = row.current_version + 1
+        number = ScenarioVersionRepository(session, principal.organisation_id).next_number(row.id)
         _add_version(session, principal, row, number, scenario, source, selection)
         audit.record(
             session,
@@ -166,7 +171,15 @@ def _document(
     if body.catalogue is not None:
         scenario = assemble(session, principal, body.catalogue)
         return scenario, "catalogue", body.catalogue.model_dump(mode="json")
-    assert body.document is not None
+    inline = _inline_document(body)
+    assert inline is not None
+    return inline
+
+
+def _inline_document(body: ScenarioWrite) -> tuple[Scenario, str, None] | None:
+    """The checked inline document; None when the body names a catalogue selection."""
+    if body.document is None:
+        return None
     try:
         check_scenario(body.document)
     except ScenarioInvalid as invalid:

@@ -29,11 +29,14 @@ def start(client: TestClient, scenario_id: str, body: dict[str, Any] | None = No
 
 
 def wait_until(client: TestClient, run_id: str, states: tuple[str, ...] = FINISHED,
-               timeout_s: float = 60) -> dict[str, Any]:
+               timeout_s: float = 60, explained: bool = True) -> dict[str, Any]:
+    """The run once in one of `states` and, with `explained`, once its explanation is no
+    longer pending (the plan of a done run comes first, its explanation after)."""
     deadline = time.monotonic() + timeout_s
     while True:
         run: dict[str, Any] = client.get(f"{RUNS}/{run_id}").json()
-        if run["state"] in states:
+        explaining = run["state"] == "done" and run["explanation_state"] == "pending"
+        if run["state"] in states and not (explained and explaining):
             return run
         assert time.monotonic() < deadline, f"run still {run['state']} after {timeout_s} s"
         time.sleep(0.05)
@@ -45,7 +48,9 @@ def without_timings(recommendation: dict[str, Any]) -> dict[str, Any]:
     measured = {"timings", "peak_memory_mib"}
     solver = {k: v for k, v in copy["solver"].items() if k not in measured}
     # A stage's seconds measure the run; its name, plan value and bound are the plan's.
-    solver["stages"] = [{k: v for k, v in stage.items() if k != "seconds"}
-                        for stage in solver.get("stages") or []]
+    # A run writes its plan (with its warnings) before explaining it, a synchronous solve
+    # explains first: the same stages, in another order.
+    solver["stages"] = sorted(({k: v for k, v in stage.items() if k != "seconds"}
+                               for stage in solver.get("stages") or []), key=repr)
     copy["solver"] = solver
     return copy

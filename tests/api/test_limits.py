@@ -4,6 +4,7 @@ memory of a solve's process."""
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from app.cli.main import app as cli
 from app.core.config import Settings
 from app.core.db import Database
 from app.jobs.runner import EmbeddedRunner
-from app.jobs.worker import solve_snapshot
+from app.jobs.worker import solve_document, solve_snapshot
 from examples.generate_random import random_scenario
 from tests.api.helpers import PROBLEM_JSON, PROBLEMS
 from tests.conftest import ClientFactory
@@ -185,3 +186,34 @@ class TestMemory:
         assert rows[large].state == "failed"
         assert "ran out of memory" in (rows[large].error or "")
         assert rows[small].state == "done"
+
+
+class _Exploding(int):
+    """A setting whose comparison fails the way an internal error does, with a path and SQL
+    in its message (what must stay in the log)."""
+
+    def __lt__(self, other: object) -> bool:
+        raise RuntimeError('File "/srv/onderbouwd/app/services/solving.py": '
+                           "SELECT secret_sha256 FROM api_keys WHERE prefix = 'x'")
+
+    __gt__ = __le__ = __ge__ = __lt__
+
+
+def test_a_failed_runs_error_holds_an_id_and_the_log_the_details(
+    design_example: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings.model_construct(**{**Settings().model_dump(),
+                                          "max_problem_size": _Exploding(10**9)})
+
+    with caplog.at_level(logging.ERROR, logger="onderbouwd.worker"):
+        kind, reason = solve_document(design_example, settings)
+
+    assert kind == "failed"
+    for leak in ("Traceback", "/srv", "SELECT"):
+        assert leak not in reason
+    error_id = reason.split("error id ", 1)[1].rstrip(")")
+    [record] = [r for r in caplog.records if error_id in r.getMessage()]
+    logged = caplog.text
+    for detail in ("Traceback", "/srv/onderbouwd", "SELECT secret"):
+        assert detail in logged
+    assert record.exc_info is not None

@@ -36,6 +36,26 @@ def test_explain_false_answers_the_plan_only(api_client: TestClient,
     assert plain["objective"] == _post(api_client, design_example)["objective"]
 
 
+def test_explain_full_re_solves_every_pair_and_the_default_offers_it(
+        api_client: TestClient, design_example: dict[str, Any]) -> None:
+    default = _post(api_client, design_example)["explanation"]
+    full = _post(api_client, design_example, "?explain=full")["explanation"]
+    assert (default["level"], full["level"]) == ("standard", "full")
+    assert default["on_request"]
+    assert full["on_request"] == []
+    assert all(row["estimate"] for row in default["candidates"])
+    assert not any(row["estimate"] for row in full["candidates"])
+
+
+def test_an_unknown_explain_level_is_a_problem_naming_the_field(
+        api_client: TestClient, design_example: dict[str, Any]) -> None:
+    response = api_client.post(SOLVE + "?explain=everything", content=json.dumps(design_example),
+                               headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "explain" in response.text
+
+
 def test_an_infeasible_scenario_gets_a_diagnosis(api_client: TestClient,
                                                 design_example: dict[str, Any]) -> None:
     edit(design_example, "budget.per_year", [40_000, 200_000, 200_000])

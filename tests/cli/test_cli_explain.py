@@ -42,3 +42,22 @@ def test_an_infeasible_scenario_prints_what_would_make_it_feasible(tmp_path: Pat
     assert "What would make it feasible" in result.stdout
     assert "release the lock to fund Buurtbeheerder in Tarwewijk" in result.stdout
     assert "add €8,750 to the 2027 corporation budget" in result.stdout
+
+
+def test_explain_full_re_solves_the_costs_of_forcing_and_the_default_says_it_offers_that() -> None:
+    standard = runner.invoke(app, ["solve", str(DESIGN_EXAMPLE), "--mip-gap", "0", "--json"])
+    full = runner.invoke(
+        app, ["solve", str(DESIGN_EXAMPLE), "--mip-gap", "0", "--json", "--explain", "full"]
+    )
+    assert standard.exit_code == 0, standard.output
+    assert full.exit_code == 0, full.output
+    default = json.loads(standard.stdout)["explanation"]
+    exact = json.loads(full.stdout)["explanation"]
+    assert default["level"] == "standard"
+    assert any("full" in offer for offer in default["on_request"])
+    assert exact["level"] == "full"
+    assert exact["on_request"] == []
+    # the one outcompeted pair: estimated by default, re-solved at the full level
+    assert [row["estimate"] for row in default["candidates"] if row["reason"] == "outcompeted"]
+    assert all(row["estimate"] for row in default["candidates"] if row["reason"] == "outcompeted")
+    assert not any(row["estimate"] for row in exact["candidates"])

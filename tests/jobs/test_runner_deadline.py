@@ -56,7 +56,7 @@ def test_a_process_past_its_deadline_is_stopped_and_the_run_fails(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The solve itself would take its whole minute; the deadline is made short instead.
-    monkeypatch.setattr(runner_module, "_deadline_s", lambda time_limit_s: 1.5)
+    monkeypatch.setattr(runner_module, "_deadline_s", lambda time_limit_s, explain=True: 1.5)
     document = slow_scenario()
     document["solver"]["time_limit_s"] = 60
     [run_id] = queue_runs(db, tenant_a, 1, document)

@@ -16,9 +16,9 @@ import math
 from collections import Counter
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 
-from app.optimizer import solve
+from app.optimizer import RunLimits, solve
 from app.schemas.scenario import ScenarioInvalid, parse_scenario
 from tests.reference.evaluate import brute_force, plan_value, plan_violations
 from tests.reference.test_reference import DESIGN_EXAMPLE
@@ -80,6 +80,13 @@ PROPERTY_SETTINGS = {
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
                               HealthCheck.filter_too_much],
 }
+# For `hypothesis.find`: the first example that shows a stage at work (no shrinking, which
+# would re-run the stage hundreds of times), the same on every run.
+FIND_SETTINGS = settings(
+    max_examples=300,
+    phases=[Phase.explicit, Phase.generate],
+    **PROPERTY_SETTINGS,  # type: ignore[arg-type]
+)
 
 
 def _close(a: float, b: float) -> bool:
@@ -92,15 +99,16 @@ def _outcome(best: float | None) -> str:
     return "optimum_positive" if best > ABS_TOL else "optimum_zero"
 
 
-def check_against_brute_force(doc: dict) -> float | None:
-    """Solve `doc` with the optimizer and compare with enumeration; return the optimum."""
+def check_against_brute_force(doc: dict, limits: RunLimits | None = None) -> float | None:
+    """Solve `doc` with the optimizer (under `limits`, e.g. another tuning) and compare with
+    enumeration; return the optimum."""
     shown = json.dumps(doc, sort_keys=True)
     try:
         scenario = parse_scenario(copy.deepcopy(doc))
     except ScenarioInvalid as exc:  # the generator only makes valid documents
         pytest.fail(f"valid document rejected: {exc.errors}\n{shown}")
     best, best_plan = brute_force(doc)
-    rec = solve(scenario)
+    rec = solve(scenario, limits)
     if best is None:
         assert rec.status == "infeasible", f"expected infeasible, got {rec.status}\n{shown}"
         return None

@@ -7,6 +7,7 @@ answer when CBC has none.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import tempfile
@@ -15,8 +16,8 @@ import time
 import pytest
 
 from app.optimizer.backends import cbc
-from app.optimizer.search import solvers
 from app.optimizer.solve import RunLimits, solve
+from app.optimizer.tuning import TUNING
 from app.schemas.scenario import parse_scenario
 from examples.generate_random import random_scenario
 from tests.reference.evaluate import plan_value, plan_violations
@@ -51,16 +52,14 @@ def test_the_watchdog_started_late_still_kills_a_run_that_starts_after_the_deadl
 
 
 @pytest.mark.slow
-def test_cbc_out_of_time_answers_a_plan_that_keeps_every_rule(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_cbc_out_of_time_answers_a_plan_that_keeps_every_rule() -> None:
     """At 300 neighbourhoods CBC finds no plan in a few seconds: the answer is the greedy's (in
     the half of the time it is given here), worth what the reference says, breaking no rule,
     and no CBC process is left behind."""
-    monkeypatch.setattr(solvers, "CBC_FALLBACK_SHARE", 0.5)
+    half = dataclasses.replace(TUNING, cbc_fallback_share=0.5)
     doc = random_scenario(300, 40, 3, seed=1)
     doc["solver"] = {"name": "cbc", "mip_gap": 0.001, "time_limit_s": 12}
-    rec = solve(parse_scenario(doc), RunLimits(explain=False))
+    rec = solve(parse_scenario(doc), RunLimits(explain=False, tuning=half))
     assert rec.status == "feasible", rec.message
     assert "greedy" in rec.message
     assert rec.gap is None

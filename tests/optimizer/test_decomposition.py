@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import copy
 import time
-from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, reject, settings
+from hypothesis import assume, find, given, reject, settings
 from hypothesis import strategies as st
+from hypothesis.errors import UnsatisfiedAssumption
 
 from app.optimizer.model.arrays import model_arrays
 from app.optimizer.model.blocks import column_blocks
@@ -25,13 +25,16 @@ from app.optimizer.search.lp_guided import relax
 from app.optimizer.search.warm_start import greedy_plan
 from app.optimizer.solve import solve
 from app.schemas.scenario import parse_scenario
-from tests.optimizer.test_brute_force import PROPERTY_SETTINGS, check_against_brute_force
+from tests.optimizer.test_brute_force import (
+    FIND_SETTINGS,
+    PROPERTY_SETTINGS,
+    check_against_brute_force,
+)
 from tests.optimizer.test_lp_guided import assert_no_better_plan_fixed, every_plan
 from tests.reference.evaluate import brute_force
 from tests.strategies import small_scenarios
 
 TOLERANCE = 1e-6
-SEEN: Counter[str] = Counter()
 
 
 def _knapsack_per_neighbourhood() -> dict:
@@ -144,26 +147,48 @@ def test_columns_fall_into_their_neighbourhood_or_into_none() -> None:
     assert shared == ["total_spend"]
 
 
-@settings(max_examples=120, **PROPERTY_SETTINGS)
-@given(small_scenarios(), st.booleans(), st.sampled_from([1, 2]))
-def test_the_bound_holds_for_every_plan(doc: dict, with_plan: bool, workers: int) -> None:
+def _check_the_bound(doc: dict, with_plan: bool, workers: int) -> tuple[bool, int]:
+    """The Lagrangian bound holds for every plan and is never weaker than the relaxation's;
+    with cuts, the MIP with them still finds the brute-force optimum (checked here). Whether
+    it was tighter than the relaxation, and how many cuts it made."""
     best, _ = brute_force(doc)
     assume(best is not None)
     relaxed, bound, cuts = _bound_of(doc, with_plan, workers)
-    SEEN["bound examples"] += 1
     slack = TOLERANCE * max(1.0, abs(best))
     assert bound >= best - slack, "the Lagrangian bound cut off a plan"
     assert bound <= relaxed + slack, "the Lagrangian bound is weaker than the relaxation"
-    SEEN["tighter"] += bound < relaxed - slack
-    SEEN["tighter with plans"] += with_plan and bound < relaxed - slack
     if cuts:
-        SEEN["with cuts"] += 1
         check_against_brute_force(doc)  # the MIP with the cuts still finds the optimum
+    return bound < relaxed - slack, cuts
 
 
 @settings(max_examples=120, **PROPERTY_SETTINGS)
-@given(small_scenarios(), st.sampled_from([0.0, 0.25, 0.75]))
-def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> None:
+@given(small_scenarios(), st.booleans(), st.sampled_from([1, 2]))
+def test_the_bound_holds_for_every_plan(doc: dict, with_plan: bool, workers: int) -> None:
+    _check_the_bound(doc, with_plan, workers)
+
+
+@pytest.mark.parametrize("with_plan", [False, True], ids=["from prices", "with plans"])
+def test_a_bound_tighter_than_the_relaxation_with_cuts_holds(with_plan: bool) -> None:
+    """The property above on an example where the bound is tighter than the relaxation's and
+    made cuts, found here rather than counted in other tests."""
+
+    def tighter_with_cuts(doc: dict) -> bool:
+        try:
+            tighter, cuts = _check_the_bound(doc, with_plan, 2)
+        except UnsatisfiedAssumption:
+            return False
+        return tighter and cuts > 0
+
+    doc = find(small_scenarios(), tighter_with_cuts, settings=FIND_SETTINGS)
+    tighter, cuts = _check_the_bound(doc, with_plan, 2)
+    assert tighter
+    assert cuts > 0
+
+
+def _check_fixings(doc: dict, shortfall: float) -> tuple[int, int, int]:
+    """No candidate the bound fixes is in a plan better than the incumbent it was fixed for
+    (checked here against every plan); how many it fixed at 0, at 1, and its support."""
     plans = every_plan(doc)
     assume(plans)
     inst, _, _, found = _lagrangian(doc, with_plan=True)
@@ -173,22 +198,29 @@ def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> Non
     # An incumbent at the optimum or short of it by a share of the bound's gap.
     incumbent = optimum - shortfall * (found.bound - optimum)
     to_zero, to_one = fixings(found, inst.n_candidates, incumbent)
-    SEEN["fixings examples"] += 1
     assert_no_better_plan_fixed(inst, plans, to_zero, to_one, incumbent, slack)
-    SEEN["fixed at zero"] += len(to_zero)
-    SEEN["fixed at one"] += len(to_one)
-    SEEN["support"] += int(np.count_nonzero(found.support))
+    return len(to_zero), len(to_one), int(np.count_nonzero(found.support))
 
 
-def test_the_examples_had_cuts_that_tightened_the_bound() -> None:
-    """The properties above are only worth something if cuts were made and mattered, and the
-    fixings happened in both directions. Each property is read only where its examples ran in
-    this process (test workers share no memory)."""
-    if SEEN["bound examples"]:
-        assert SEEN["with cuts"] > 0
-        assert SEEN["tighter"] > 0
-        assert SEEN["tighter with plans"] > 0
-    if SEEN["fixings examples"]:
-        assert SEEN["fixed at zero"] > 0
-        assert SEEN["fixed at one"] > 0
-        assert SEEN["support"] > 0
+@settings(max_examples=120, **PROPERTY_SETTINGS)
+@given(small_scenarios(), st.sampled_from([0.0, 0.25, 0.75]))
+def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> None:
+    _check_fixings(doc, shortfall)
+
+
+@pytest.mark.parametrize("direction", [0, 1], ids=["at zero", "at one"])
+def test_fixings_in_each_direction_exclude_no_better_plan(direction: int) -> None:
+    """The property above on an example where the bound fixes candidates in the given
+    direction (and has a support), found here rather than counted in other tests."""
+
+    def fixes(doc: dict) -> bool:
+        try:
+            counts = _check_fixings(doc, 0.25)
+        except UnsatisfiedAssumption:
+            return False
+        return counts[direction] > 0 and counts[2] > 0
+
+    doc = find(small_scenarios(), fixes, settings=FIND_SETTINGS)
+    counts = _check_fixings(doc, 0.25)
+    assert counts[direction] > 0
+    assert counts[2] > 0

@@ -20,6 +20,9 @@ from app.schemas.explanation import REASON_ORDER
 from tests.optimizer.explain_checks import plan_of, solve_doc, verify_candidates, verify_row
 from tests.strategies import explain_scenarios
 
+# Exact costs of forcing (and so `within_gap`) are the full level's: the default estimates.
+FULL = ExplainOptions(level="full")
+
 PROPERTY_SETTINGS = {
     "deadline": None,
     "derandomize": True,
@@ -53,7 +56,7 @@ def _doc(**changes: object) -> dict:
 
 
 def _reasons(doc: dict) -> dict[tuple[str, str], str]:
-    rec = solve_doc(doc)
+    rec = solve_doc(doc, explain_options=FULL)
     assert rec.explanation is not None
     return {(r.intervention, r.neighbourhood): r.reason for r in rec.explanation.candidates}
 
@@ -86,14 +89,14 @@ class TestReasonsOnAConstructedCase:
         assert reasons[("big", other)] == "within_gap"
 
     def test_cannot_fit_names_what_blocks_it(self) -> None:
-        rec = solve_doc(_doc())
+        rec = solve_doc(_doc(), explain_options=FULL)
         assert rec.explanation is not None
         row = next(r for r in rec.explanation.candidates if r.intervention == "costly")
         assert [b.rule for b in row.blocked_by] == ["budget:total"]
         assert "€1,500" in row.blocked_by[0].message
 
     def test_outcompeted_names_the_rules_and_the_runs_it_loses_to(self) -> None:
-        rec = solve_doc(_doc())
+        rec = solve_doc(_doc(), explain_options=FULL)
         assert rec.explanation is not None
         row = next(r for r in rec.explanation.candidates
                    if (r.intervention, r.neighbourhood) == ("big", "N2"))
@@ -105,9 +108,28 @@ class TestReasonsOnAConstructedCase:
         assert rec.explanation.reason_counts == {"not_eligible": 1, "no_need": 2,
                                                  "cannot_fit": 2, "outcompeted": 2}
 
+    def test_the_default_level_estimates_unless_named_and_says_what_full_adds(self) -> None:
+        named = ExplainOptions(candidates=(("big", "N2"),))
+        rec = solve_doc(_doc(), explain_options=named)
+        full = solve_doc(_doc(), explain_options=FULL)
+        assert rec.explanation is not None
+        assert full.explanation is not None
+        assert rec.explanation.level == "standard"
+        assert full.explanation.level == "full"
+        assert any("full" in offer for offer in rec.explanation.on_request)
+        assert full.explanation.on_request == []
+        rows = {(r.intervention, r.neighbourhood): r for r in rec.explanation.candidates}
+        exact = {(r.intervention, r.neighbourhood): r for r in full.explanation.candidates}
+        assert not rows[("big", "N2")].estimate  # named: re-solved at either level
+        assert rows[("big", "N2")].cost_of_forcing == exact[("big", "N2")].cost_of_forcing
+        outcompeted = [key for key, row in exact.items()
+                       if row.reason == "outcompeted" and key != ("big", "N2")]
+        assert outcompeted
+        assert all(rows[key].estimate for key in outcompeted)
+
     def test_named_pairs_are_re_solved_and_the_rest_estimated_beyond_the_limit(self) -> None:
         scenario = _doc()
-        options = ExplainOptions(exact_limit=0, candidates=(("small", "N1"),))
+        options = ExplainOptions(level="full", exact_limit=0, candidates=(("small", "N1"),))
         rec = solve_doc(scenario, explain_options=options)
         assert rec.explanation is not None
         rows = {(r.intervention, r.neighbourhood): r for r in rec.explanation.candidates}
@@ -131,7 +153,7 @@ class TestAWrongReasonIsCaught:
     ])
     def test_the_checker_refuses_it(self, pair: tuple[str, str], wrong: str) -> None:
         doc = _doc()
-        rec = solve_doc(doc)
+        rec = solve_doc(doc, explain_options=FULL)
         assert rec.explanation is not None
         assert rec.objective is not None
         row = next(r for r in rec.explanation.candidates
@@ -143,7 +165,7 @@ class TestAWrongReasonIsCaught:
 
     def test_a_wrong_cost_or_rule_list_is_refused(self) -> None:
         doc = _doc()
-        rec = solve_doc(doc)
+        rec = solve_doc(doc, explain_options=FULL)
         assert rec.explanation is not None
         assert rec.objective is not None
         row = next(r for r in rec.explanation.candidates
@@ -161,7 +183,7 @@ class TestAWrongReasonIsCaught:
 @given(explain_scenarios())
 @example(_doc())
 def test_every_candidate_row_is_confirmed_independently(doc: dict) -> None:
-    rec = solve_doc(doc)
+    rec = solve_doc(doc, explain_options=FULL)
     if rec.status != "optimal":
         assert rec.status == "infeasible", rec.status
         return
@@ -179,7 +201,7 @@ def test_every_reason_occurs_in_the_random_documents() -> None:
     @settings(max_examples=110, **PROPERTY_SETTINGS)
     @given(explain_scenarios())
     def collect(doc: dict) -> None:
-        rec = solve_doc(doc)
+        rec = solve_doc(doc, explain_options=FULL)
         if rec.explanation is not None:
             reasons.update(row.reason for row in rec.explanation.candidates)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -15,12 +16,17 @@ import pytest
 from app.optimizer import RunLimits, guard, solve, solve_guarded
 from app.optimizer.explain import ExplainOptions
 from app.optimizer.solve import scenario_sha256
+from app.optimizer.tuning import TUNING
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import Scenario, parse_scenario
 from examples.generate_random import random_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 ALWAYS = RunLimits(guard_above_candidates=0)
+# A child that overruns is stopped 2 s after its limit (plus explaining) instead of 10 s.
+SHORT_GRACE = RunLimits(
+    guard_above_candidates=0, tuning=dataclasses.replace(TUNING, grace_min_s=2.0)
+)
 
 
 def _design(**solver: float) -> Scenario:
@@ -102,16 +108,13 @@ class TestGuardedSolve:
         assert guarded.scenario_sha256 == direct.scenario_sha256
         assert guarded.explanation == direct.explanation
 
-    def test_an_overrunning_child_is_killed_at_the_deadline(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        monkeypatch.setattr(guard, "GRACE_MIN_S", 2.0)
+    def test_an_overrunning_child_is_killed_at_the_deadline(self, tmp_path: Path) -> None:
         pid_file = tmp_path / "child.pid"
         scenario = _design(time_limit_s=1).model_copy(update={"name": str(pid_file)})
-        deadline = guard.deadline_s(scenario, ALWAYS)
+        deadline = guard.deadline_s(scenario, SHORT_GRACE)
         assert deadline == 1 + 1 + 2
         started = time.monotonic()
-        answer = solve_guarded(scenario, ALWAYS, _target=_sleep_past_deadline)
+        answer = solve_guarded(scenario, SHORT_GRACE, _target=_sleep_past_deadline)
         elapsed = time.monotonic() - started
         assert deadline - 0.5 <= elapsed <= deadline + 15  # a busy machine is slow to kill
         assert answer.status == "error"
@@ -124,16 +127,15 @@ class TestGuardedSolve:
         assert _gone(int(pid_file.read_text(encoding="utf-8")))
 
     def test_a_cancelled_child_that_does_not_stop_is_killed_after_the_grace(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, tmp_path: Path
     ) -> None:
-        monkeypatch.setattr(guard, "GRACE_MIN_S", 2.0)
         pid_file = tmp_path / "child.pid"
         scenario = _design(time_limit_s=30).model_copy(update={"name": str(pid_file)})
         cancel = threading.Event()
         timer = threading.Timer(0.5, cancel.set)
         timer.start()
         started = time.monotonic()
-        limits = RunLimits(guard_above_candidates=0, cancel=cancel)
+        limits = dataclasses.replace(SHORT_GRACE, cancel=cancel)
         answer = solve_guarded(scenario, limits, _target=_sleep_past_deadline)
         elapsed = time.monotonic() - started
         timer.cancel()

@@ -57,8 +57,10 @@ def test_a_built_model_has_no_pulp_objects_until_asked() -> None:
 
 def test_the_full_mip_still_asks_for_them(no_pulp_objects: None) -> None:
     """Where the full MIP runs (through PuLP), the objects are needed: the guard is live."""
-    with thresholds(guided_from=0, large_from=0), pytest.raises(PulpObjectsMade):
-        solve(parse_scenario(copy.deepcopy(DESIGN_PROVEN)))
+    with pytest.raises(PulpObjectsMade):
+        solve(
+            parse_scenario(copy.deepcopy(DESIGN_PROVEN)), thresholds(guided_from=0, large_from=0)
+        )
 
 
 def test_design_example_at_national_scale_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,8 +71,8 @@ def test_design_example_at_national_scale_thresholds(monkeypatch: pytest.MonkeyP
     made = build_model(compile_instance(parse_scenario(copy.deepcopy(DESIGN_PROVEN))))
     size = (len(made.columns), len(made.rows))
     monkeypatch.setattr(build, "pulp_model", _refuse)
-    with thresholds(guided_from=0, large_from=0, no_mip_from=0):
-        rec = solve(parse_scenario(copy.deepcopy(DESIGN_PROVEN)))
+    limits = thresholds(guided_from=0, large_from=0, no_mip_from=0)
+    rec = solve(parse_scenario(copy.deepcopy(DESIGN_PROVEN)), limits)
     assert rec.objective is not None
     assert math.isclose(rec.objective, best, rel_tol=1e-6, abs_tol=1e-6)
     assert math.isclose(rec.objective, 10_737.17, abs_tol=0.01)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import copy
 import time
-from collections import Counter
 
 import numpy as np
-from hypothesis import assume, given, settings
+import pytest
+from hypothesis import assume, find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import UnsatisfiedAssumption
 
 from app.optimizer.backends.resolve import enough
 from app.optimizer.model.build import build_model
@@ -23,12 +24,11 @@ from app.optimizer.search.lp_guided import fixings, guided_plan, relax
 from app.optimizer.search.warm_start import greedy_plan
 from app.schemas.scenario import parse_scenario
 from examples.generate_random import random_scenario
-from tests.optimizer.test_brute_force import PROPERTY_SETTINGS
+from tests.optimizer.test_brute_force import FIND_SETTINGS, PROPERTY_SETTINGS
 from tests.reference.evaluate import candidates, plan_value, plan_violations
 from tests.strategies import small_scenarios
 
 TOLERANCE = 1e-6
-FIXED: Counter[str] = Counter()
 EXAMPLES = 120
 
 
@@ -64,9 +64,9 @@ def assert_no_better_plan_fixed(
         assert max(without, default=incumbent) <= incumbent + slack, run_of[c]
 
 
-@settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
-@given(small_scenarios(), st.sampled_from([0.0, 0.25, 0.75]))
-def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> None:
+def _check_fixings(doc: dict, shortfall: float) -> tuple[int, int]:
+    """No candidate the relaxation fixes excludes a plan better than the incumbent (checked
+    here against every plan); how many it fixed at 0 and at 1."""
     inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
     model = build_model(inst)
     plans = every_plan(doc)
@@ -82,17 +82,28 @@ def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> Non
     incumbent = optimum - shortfall * (relaxation.bound - optimum)
     to_zero, to_one = fixings(relaxation, inst.n_candidates, incumbent)
     assert_no_better_plan_fixed(inst, plans, to_zero, to_one, incumbent, slack)
-    FIXED["examples"] += 1
-    FIXED["at zero"] += len(to_zero)
-    FIXED["at one"] += len(to_one)
+    return len(to_zero), len(to_one)
 
 
-def test_the_examples_fixed_candidates_both_ways() -> None:
-    """The property above is only worth something if fixings happened, in both directions."""
-    if FIXED["examples"] == 0:
-        return  # run on its own: nothing to check
-    assert FIXED["at zero"] > 0
-    assert FIXED["at one"] > 0
+@settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
+@given(small_scenarios(), st.sampled_from([0.0, 0.25, 0.75]))
+def test_fixings_never_exclude_a_better_plan(doc: dict, shortfall: float) -> None:
+    _check_fixings(doc, shortfall)
+
+
+@pytest.mark.parametrize("direction", [0, 1], ids=["at zero", "at one"])
+def test_fixings_in_each_direction_exclude_no_better_plan(direction: int) -> None:
+    """The property above on an example where the relaxation fixes candidates in the given
+    direction, found here rather than counted in other tests."""
+
+    def fixes(doc: dict) -> bool:
+        try:
+            return _check_fixings(doc, 0.25)[direction] > 0
+        except UnsatisfiedAssumption:
+            return False
+
+    doc = find(small_scenarios(), fixes, settings=FIND_SETTINGS)
+    assert _check_fixings(doc, 0.25)[direction] > 0
 
 
 def test_the_guided_mip_stops_at_a_plan_worth_enough() -> None:

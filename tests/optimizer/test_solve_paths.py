@@ -10,19 +10,19 @@ enumeration still says what the optimum is.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 
-from app.optimizer import solve
+from app.optimizer import RunLimits, solve
 from app.optimizer.backends.outcome import SolveOptions
 from app.optimizer.model.build import build_model
 from app.optimizer.problem.instance import compile_instance
 from app.optimizer.search import solvers
+from app.optimizer.tuning import TUNING
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS, check_against_brute_force
 from tests.reference.evaluate import brute_force, plan_value, plan_violations
@@ -31,25 +31,23 @@ from tests.strategies import small_scenarios
 EXAMPLES = 60
 
 
-@contextmanager
-def thresholds(guided_from: int, large_from: int, no_mip_from: int = 10**9) -> Iterator[None]:
-    names = ("GUIDED_MIN_CANDIDATES", "LARGE_MODEL_COLUMNS", "MIP_MAX_COLUMNS")
-    saved = [getattr(solvers, name) for name in names]
-    for name, value in zip(names, (guided_from, large_from, no_mip_from), strict=True):
-        setattr(solvers, name, value)
-    try:
-        yield
-    finally:
-        for name, value in zip(names, saved, strict=True):
-            setattr(solvers, name, value)
+def thresholds(guided_from: int, large_from: int, no_mip_from: int = 10**9) -> RunLimits:
+    """Limits whose tuning takes the guided MIP, the large-model path and the no-MIP path from
+    these sizes on (a tuning passed in: nothing patched)."""
+    tuning = dataclasses.replace(
+        TUNING,
+        guided_min_candidates=guided_from,
+        large_model_columns=large_from,
+        mip_max_columns=no_mip_from,
+    )
+    return RunLimits(tuning=tuning)
 
 
 @pytest.mark.xdist_group("brute_force")
 @settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
 @given(small_scenarios())
 def test_with_the_guided_mip(doc: dict) -> None:
-    with thresholds(guided_from=0, large_from=10**9):
-        check_against_brute_force(doc)
+    check_against_brute_force(doc, thresholds(guided_from=0, large_from=10**9))
 
 
 @pytest.mark.xdist_group("brute_force")
@@ -57,12 +55,8 @@ def test_with_the_guided_mip(doc: dict) -> None:
 @given(small_scenarios())
 def test_without_the_lagrangian_bound(doc: dict) -> None:
     """The relaxation's bound and fixings only, the full MIP from the greedy's plan."""
-    saved = solvers.USE_LAGRANGIAN_BOUND
-    solvers.USE_LAGRANGIAN_BOUND = False
-    try:
-        check_against_brute_force(doc)
-    finally:
-        solvers.USE_LAGRANGIAN_BOUND = saved
+    without = RunLimits(tuning=dataclasses.replace(TUNING, use_lagrangian_bound=False))
+    check_against_brute_force(doc, without)
 
 
 @pytest.mark.xdist_group("brute_force")
@@ -89,8 +83,7 @@ def test_the_full_mip_without_heuristics(doc: dict) -> None:
 @given(small_scenarios())
 def test_as_a_large_model(doc: dict) -> None:
     """No guided MIP, and the MIP without presolve, from the relaxation's rounded plan."""
-    with thresholds(guided_from=0, large_from=0):
-        check_against_brute_force(doc)
+    check_against_brute_force(doc, thresholds(guided_from=0, large_from=0))
 
 
 @pytest.mark.xdist_group("brute_force")
@@ -103,8 +96,7 @@ def test_without_the_full_mip(doc: dict) -> None:
 
 
 def check_without_the_full_mip(doc: dict) -> None:
-    with thresholds(guided_from=0, large_from=0, no_mip_from=0):
-        rec = solve(parse_scenario(copy.deepcopy(doc)))
+    rec = solve(parse_scenario(copy.deepcopy(doc)), thresholds(0, 0, no_mip_from=0))
     best, _ = brute_force(doc)
     if best is None:
         assert rec.status == "infeasible"

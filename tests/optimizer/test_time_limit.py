@@ -1,11 +1,17 @@
 """The time limit bounds the whole answer, also on a busy machine.
 
 Random scenarios (the project's generator, fixed seeds) far too large for their limit are
-solved while the test itself keeps every core busy (one spinning process per core). Each answer
-must come within the limit plus
-`GRACE_S`, and be either a plan that keeps every rule and is worth what the independent
-reference evaluator says, or an explicit "no plan" (status `error`, nothing funded); a gap is
-never absurd: a plan worth nothing is no plan, so a gap is always over a positive value.
+solved while the test itself keeps every core busy (one spinning process per core). The solve
+must stop working at its limit: the processor time it spends after the deadline (stopping
+HiGHS, reading the plan back) is at most `AFTER_DEADLINE_CPU_S`. That is what the solve
+controls; how much later the answer arrives on the wall clock also depends on how many other
+processes share the cores (in the test suite: the spinners and the other test workers), so the
+wall clock is held only to a bound no starved-but-stopped solve comes near, and that any
+re-solve after the limit (the fault this guards against: 37 s for a 10 s limit) breaks.
+
+Each answer is either a plan that keeps every rule and is worth what the independent reference
+evaluator says, or an explicit "no plan" (status `error`, nothing funded); a gap is never
+absurd: a plan worth nothing is no plan, so a gap is always over a positive value.
 """
 
 from __future__ import annotations
@@ -13,8 +19,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -24,9 +31,27 @@ from app.schemas.scenario import parse_scenario
 from examples.generate_random import random_scenario
 from tests.reference.evaluate import plan_value, plan_violations
 
-# What a solve may overrun its limit by: HiGHS checks its interrupt between iterations, and
-# reading the plan back (allocations, spend, improvements) happens after the last stage.
-GRACE_S = 1.5
+# The work a solve may do after its deadline: HiGHS checks its interrupt between iterations,
+# and reading the plan back (allocations, spend, improvements) follows the last stage. Quiet,
+# at these sizes, it is 0.1-0.3 s.
+AFTER_DEADLINE_CPU_S = 1.0
+# On the wall clock: the limit, then that work on a machine that gives this process a third of
+# a core or more.
+WALL_GRACE_S = 3 * AFTER_DEADLINE_CPU_S + 1.0
+
+
+def processor_time_after(seconds: float) -> Callable[[], float]:
+    """Start now; the processor time this process (all its threads) spends after `seconds`
+    have passed on the wall clock, read when the returned function is called."""
+    at_deadline: list[float] = []
+    timer = threading.Timer(seconds, lambda: at_deadline.append(time.process_time()))
+    timer.start()
+
+    def spent() -> float:
+        timer.join()
+        return time.process_time() - at_deadline[0]
+
+    return spent
 
 
 @contextmanager
@@ -44,18 +69,9 @@ def busy_machine() -> Iterator[None]:
             spinner.wait()
 
 
-# With the explanation the answer overran its limit under load (4-7 s for 1-2.5 s): the
-# explanation's and the warnings' shares of the deadline are not all heeded yet.
-EXPLAIN_OVERRUNS = pytest.mark.xfail(
-    reason="the explanation does not yet keep to its share of the deadline", strict=False)
-
-
 @pytest.mark.parametrize(
     ("neighbourhoods", "seed", "time_limit", "explain"),
-    [(300, 11, 1.0, False),
-     pytest.param(300, 12, 2.5, True, marks=EXPLAIN_OVERRUNS),
-     pytest.param(120, 13, 1.0, True, marks=EXPLAIN_OVERRUNS),
-     (120, 14, 2.5, False)],
+    [(300, 11, 1.0, False), (300, 12, 2.5, True), (120, 13, 1.0, True), (120, 14, 2.5, False)],
 )
 def test_the_answer_comes_within_the_limit_under_load(
     neighbourhoods: int, seed: int, time_limit: float, explain: bool
@@ -65,9 +81,13 @@ def test_the_answer_comes_within_the_limit_under_load(
     scenario = parse_scenario(doc)
     with busy_machine():
         began = time.monotonic()
+        after_deadline = processor_time_after(time_limit)
         rec = solve(scenario, RunLimits(explain=explain))
         took = time.monotonic() - began
-    assert took <= time_limit + GRACE_S, (took, [(s.name, s.seconds) for s in rec.solver.stages])
+        worked_late = after_deadline()
+    stages = [(s.name, s.seconds) for s in rec.solver.stages]
+    assert worked_late <= AFTER_DEADLINE_CPU_S, (worked_late, took, stages)
+    assert took <= time_limit + WALL_GRACE_S, (took, worked_late, stages)
     assert rec.status in ("optimal", "feasible", "error"), rec.message
     if rec.status == "error":
         assert rec.message.startswith("no plan: "), rec.message

@@ -4,10 +4,14 @@ from fastapi import APIRouter
 
 from app.api.deps import Cursor, Limit, SessionDep, ViewerKey
 from app.api.problems import problem_responses
+from app.api.transaction_route import TransactionRoute
 from app.schemas.common import AuditEntryOut, Page
 from app.services import audit
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=problem_responses(401))
+router = APIRouter(
+    route_class=TransactionRoute, prefix="/api/v1/audit", tags=["audit"],
+    responses=problem_responses(401)
+)
 
 
 @router.get(

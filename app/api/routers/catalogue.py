@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Response
 
 from app.api.deps import Cursor, Limit, PlannerKey, SessionDep, ViewerKey
 from app.api.etag import IfMatch, etag_responses, upsert_responses, with_etag
+from app.api.json_body import JSONOffTheLoop
 from app.api.problems import problem_responses
 from app.schemas.catalogue import (
     DomainOut,
@@ -22,7 +23,10 @@ from app.schemas.catalogue import (
 from app.schemas.common import Page
 from app.services import catalogue
 
-router = APIRouter(prefix="/api/v1", tags=["catalogue"], responses=problem_responses(401, 403))
+router = APIRouter(
+    prefix="/api/v1", tags=["catalogue"], responses=problem_responses(401, 403),
+    route_class=JSONOffTheLoop,
+)
 
 ExternalId = Annotated[
     str, Path(min_length=1, max_length=200, description="The external id (your system's key).")

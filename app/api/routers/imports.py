@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import Cursor, Limit, PlannerKey, SessionDep, SettingsDep, ViewerKey
 from app.api.problems import Problem, problem_response, problem_responses
+from app.api.transaction_route import TransactionRoute
 from app.core.errors import PayloadTooLarge, ValidationFailed
 from app.schemas.common import Page
 from app.schemas.imports import ImportOut
@@ -22,7 +23,10 @@ from app.services.imports.reading import XLSX_MEDIA_TYPE
 IMPORTS_PATH = "/api/v1/imports"
 SPOOL_IN_MEMORY_BYTES = 1024 * 1024  # as Starlette spools multipart files: beyond, to disk
 
-router = APIRouter(prefix=IMPORTS_PATH, tags=["imports"], responses=problem_responses(401, 403))
+router = APIRouter(
+    route_class=TransactionRoute, prefix=IMPORTS_PATH, tags=["imports"],
+    responses=problem_responses(401, 403)
+)
 
 
 class ImportRejectedProblem(Problem):
@@ -78,6 +82,10 @@ async def create_import(
     if file is not None:
         upload: IO[bytes] = file.file
         filename, media_type = file.filename, file.content_type
+    elif _is_form(request.headers.get("content-type")):
+        # The form was read (and its stream consumed) looking for `file`, which it lacks.
+        raise ValidationFailed("file: a multipart body must hold the file as the field `file`",
+                               errors=[{"path": "file", "message": "no file sent"}])
     else:
         upload = await _spool(request, settings.import_max_bytes)
         filename, media_type = None, request.headers.get("content-type")
@@ -101,6 +109,11 @@ async def create_import(
         rejected.members = {"report": body}
         return problem_response(rejected, request.url.path)
     return JSONResponse(body, status_code=201, headers={"Location": f"{IMPORTS_PATH}/{out.id}"})
+
+
+def _is_form(content_type: str | None) -> bool:
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    return media_type in ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 async def _spool(request: Request, limit: int) -> IO[bytes]:

@@ -6,10 +6,14 @@ from fastapi import APIRouter
 
 from app.api.deps import AdminKey, SessionDep
 from app.api.problems import problem_responses
+from app.api.transaction_route import TransactionRoute
 from app.schemas.keys import KeyCreate, KeyCreated, KeyOut
 from app.services import keys
 
-router = APIRouter(prefix="/api/v1/keys", tags=["keys"], responses=problem_responses(401, 403))
+router = APIRouter(
+    route_class=TransactionRoute, prefix="/api/v1/keys", tags=["keys"],
+    responses=problem_responses(401, 403)
+)
 
 
 @router.get("", response_model=list[KeyOut], summary="List the organisation's API keys")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Response
 
 from app.api.deps import Cursor, Limit, PlannerKey, SessionDep, ViewerKey
 from app.api.etag import IfMatch, etag_responses, upsert_responses, with_etag
+from app.api.json_body import JSONOffTheLoop
 from app.api.problems import created, problem_responses
 from app.schemas.catalogue import (
     AdjustmentOut,
@@ -21,6 +22,7 @@ from app.schemas.common import Page
 from app.services import neighbourhoods
 
 router = APIRouter(
+    route_class=JSONOffTheLoop,
     prefix="/api/v1/neighbourhoods", tags=["catalogue"], responses=problem_responses(401, 403)
 )
 

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Query, Response
 
 from app.api.deps import SessionDep, ViewerKey
 from app.api.problems import problem_responses
+from app.api.transaction_route import TransactionRoute
 from app.services.run_files import MEDIA_TYPES, FileFormat, RunFile, run_file
 
-router = APIRouter(prefix="/api/v1/runs", tags=["exports"],
+router = APIRouter(route_class=TransactionRoute, prefix="/api/v1/runs", tags=["exports"],
                    responses=problem_responses(401, 403, 404, 409))
 
 # What each file is, for generated clients: CSV is text, XLSX bytes, VERA a JSON object.

@@ -6,11 +6,15 @@ from fastapi import APIRouter
 
 from app.api.deps import Cursor, Limit, PlannerKey, SessionDep, ViewerKey
 from app.api.problems import problem_responses
+from app.api.transaction_route import TransactionRoute
 from app.schemas.common import Page
 from app.schemas.stored import RunOut, RunState, RunSummary
 from app.services import runs
 
-router = APIRouter(prefix="/api/v1/runs", tags=["runs"], responses=problem_responses(401, 403))
+router = APIRouter(
+    route_class=TransactionRoute, prefix="/api/v1/runs", tags=["runs"],
+    responses=problem_responses(401, 403)
+)
 
 
 @router.get("", response_model=Page[RunSummary], summary="List runs (oldest first)")

@@ -16,6 +16,7 @@ from app.api.deps import (
     ViewerKey,
 )
 from app.api.etag import IfMatch, etag_responses, with_etag
+from app.api.json_body import JSONOffTheLoop
 from app.api.problems import problem_responses
 from app.schemas.common import Page
 from app.schemas.stored import (
@@ -30,6 +31,7 @@ from app.services import runs, scenarios
 from app.services.idempotency import Answer
 
 router = APIRouter(
+    route_class=JSONOffTheLoop,
     prefix="/api/v1/scenarios", tags=["scenarios"], responses=problem_responses(401, 403)
 )
 

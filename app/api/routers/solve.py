@@ -1,16 +1,21 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from app.api.deps import DatabaseDep, SettingsDep, ViewerKey
+from app.api.json_body import JSONOffTheLoop
 from app.api.problems import problem_responses
+from app.optimizer.explain import ExplainLevel
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import Scenario
 from app.services.solving import solve_counted
 
-router = APIRouter(prefix="/api/v1", tags=["solve"])
+router = APIRouter(
+    prefix="/api/v1", tags=["solve"],
+    route_class=JSONOffTheLoop,
+)
 
 
 @router.post(
@@ -35,8 +40,16 @@ def solve(
     database: DatabaseDep,
     principal: ViewerKey,
     explain: Annotated[
-        bool, Query(description="false: the plan only, without the explanation (faster).")
-    ] = True,
+        Literal["true", "false", "standard", "full"],
+        Query(
+            description="`false`: the plan only, without the explanation (faster). `true` or "
+            "`standard` (the default): the explanation within about a quarter of the solve's "
+            "time, costs of forcing as LP estimates unless named in `explain_candidates`. "
+            "`full`: every unfunded pair's cost of forcing re-solved exactly (slower). The "
+            "answer's `explanation.level` and `explanation.on_request` say which was given "
+            "and what more is offered.",
+        ),
+    ] = "true",
     explain_candidates: Annotated[
         list[str] | None,
         Query(
@@ -48,4 +61,7 @@ def solve(
     # A plain `def`: FastAPI runs it in the thread pool, so the event loop stays free.
     pairs = (pair.partition(":") for pair in explain_candidates or [])
     named = tuple((intervention, code) for intervention, _, code in pairs if code)
-    return solve_counted(database, principal, scenario, settings, explain, named)
+    level: ExplainLevel = "full" if explain == "full" else "standard"
+    return solve_counted(
+        database, principal, scenario, settings, explain != "false", named, level
+    )

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Response
 
 from app.api.deps import AdminKey, Cursor, Limit, SessionDep, SettingsDep
 from app.api.problems import problem_responses
+from app.api.transaction_route import TransactionRoute
 from app.schemas.common import Page
 from app.schemas.webhooks import DeliveryOut, WebhookCreate, WebhookCreated, WebhookOut
 from app.services.webhooks import subscriptions
 
-router = APIRouter(
+router = APIRouter(route_class=TransactionRoute,
     prefix="/api/v1/webhooks", tags=["webhooks"], responses=problem_responses(401, 403)
 )
 

@@ -9,6 +9,8 @@ from typing import Literal
 
 import numpy as np
 
+from app.optimizer.tuning import TUNING, Tuning
+
 Status = Literal["optimal", "feasible", "infeasible", "error", "stale"]
 
 
@@ -19,6 +21,7 @@ class SolveOptions:
     mip_gap: float = 0.001
     threads: int | None = None
     cancel: threading.Event | None = None
+    tuning: Tuning = TUNING  # every tuned number of the search (`app.optimizer.tuning`)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ scenario as given.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -26,6 +27,8 @@ from app.optimizer.model.build import Model
 
 Status = Literal["optimal", "feasible", "infeasible", "error"]
 INF = highspy.kHighsInf
+_NO_NODE_LIMIT = highspy.kHighsIInf
+_CLOCK_STOPS = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Resolved:
     bound: float | None = None
     row_dual: np.ndarray | None = None  # LP only: ∂objective/∂(row bound), maximisation
     col_dual: np.ndarray | None = None  # LP only: reduced costs
+    # Ended by the clock (or a cancel), not by itself: another run may end elsewhere.
+    stopped_by_clock: bool = False
 
     @property
     def has_plan(self) -> bool:
@@ -237,6 +242,7 @@ class Resolver:
         presolve: bool = True,
         stop_at: float | None = None,
         stop_gap: float | None = None,
+        max_nodes: int | None = None,
     ) -> Resolved:
         """Solve the model as it stands now; a MILP from `start` when given, else an LP.
 
@@ -244,7 +250,8 @@ class Resolver:
         heed the time limit, and on a model with most columns fixed it can run for minutes.
         `stop_at`: a MIP stops as soon as it holds a plan worth at least this much, or, once
         its bound shows that no plan is, as soon as its plan is within `stop_gap` (relative;
-        default `gap`) of that bound."""
+        default `gap`) of that bound. `max_nodes`: a MIP stops after this many branch-and-bound
+        nodes, a limit that, unlike the time limit, gives the same result on every run."""
         h = self.h
         h.setOptionValue("presolve", "on" if presolve else "off")
         h.setOptionValue("time_limit", max(0.01, float(time_limit_s)))
@@ -253,12 +260,15 @@ class Resolver:
         self._stop_gap = float(gap if stop_gap is None else stop_gap)
         if not self.relaxed:
             h.setOptionValue("mip_rel_gap", float(gap))
+            h.setOptionValue("mip_max_nodes", _NO_NODE_LIMIT if max_nodes is None else max_nodes)
             if start is not None and len(start) == h.getNumCol():
                 h.setSolution(
                     len(start), np.arange(len(start), dtype=np.int32), start.astype(float)
                 )
         h.run()
         result = self._read()
+        if h.getModelStatus() in _CLOCK_STOPS:
+            result = dataclasses.replace(result, stopped_by_clock=True)
         if not self.relaxed and self._stale(result):
             # HiGHS can report the optimum's objective yet hand back the columns of the start
             # (seen when presolve settles the model outright): solve again without any start.

@@ -65,6 +65,13 @@ def standalone_values(ctx: Context, chunk: int = 50_000) -> np.ndarray:
     return out
 
 
+def ctx_standalone_values(ctx: Context) -> np.ndarray:
+    """`standalone_values`, computed once per explanation (the warnings need them too)."""
+    if ctx.standalone is None:
+        ctx.standalone = standalone_values(ctx)
+    return ctx.standalone
+
+
 class Scan:
     """What every pair's reason needs, computed once: candidates per pair, which are open (no
     lock-out), each one's value alone, the lines each one alone exceeds, the plan's rules."""
@@ -79,7 +86,7 @@ class Scan:
         for group in np.split(order, split) if order.size else []:
             self.pairs[(int(inst.cand_i[group[0]]), int(inst.cand_n[group[0]]))] = group
         self.open = ctx.resolver("milp").col_upper[: inst.n_candidates] > 0
-        self.alone = standalone_values(ctx)
+        self.alone = ctx_standalone_values(ctx)
         self.too_big: dict[int, list[Line]] = defaultdict(list)
         for line in ctx.lines:
             for c in line.members[line.values > line.limit + 1e-6 * max(1.0, line.limit)]:
@@ -98,28 +105,39 @@ class Scan:
         return self.pairs.get((i, n), np.zeros(0, dtype=np.int64))
 
 
-def candidate_rows(ctx: Context) -> list[CandidateExplanation]:
+# Pairs given a row between two looks at the clock (a row takes 10-100 µs).
+_ROWS_PER_LOOK = 256
+
+
+def candidate_rows(ctx: Context, skipped: list[str] | None = None) -> list[CandidateExplanation]:
+    """A row for every unfunded pair, as far as the explanation's deadline reaches; the pairs
+    it did not reach are counted in `skipped`."""
     inst = ctx.inst
     scan = Scan(ctx)
     funded = {(int(inst.cand_i[c]), int(inst.cand_n[c])) for c in np.flatnonzero(ctx.chosen)}
     rows: dict[tuple[int, int], CandidateExplanation] = {}
     pending: list[tuple[int, int, np.ndarray]] = []
-    for i in range(len(inst.intervention_keys)):
-        for n in range(len(inst.codes)):
-            if (i, n) in funded:
-                continue
-            cands = scan.candidates(i, n)
-            static = _static_reason(scan, i, n, cands)
-            if static is not None:
-                rows[(i, n)] = static
-            else:
-                pending.append((i, n, cands[scan.open[cands]]))
+    unfunded = [
+        (i, n)
+        for i in range(len(inst.intervention_keys))
+        for n in range(len(inst.codes))
+        if (i, n) not in funded
+    ]
+    for k, (i, n) in enumerate(unfunded):
+        if k % _ROWS_PER_LOOK == 0 and ctx.out_of_time():
+            break
+        cands = scan.candidates(i, n)
+        static = _static_reason(scan, i, n, cands)
+        if static is not None:
+            rows[(i, n)] = static
+        else:
+            pending.append((i, n, cands[scan.open[cands]]))
     named = {
         (inst.intervention_keys.index(i), inst.codes.index(n))
         for i, n in ctx.options.candidates
         if i in inst.intervention_keys and n in inst.codes
     }
-    exact_all = len(pending) <= ctx.options.exact_limit
+    exact_all = ctx.options.exact_candidates and len(pending) <= ctx.options.exact_limit
     exact = [(i, n, cands) for i, n, cands in pending if exact_all or (i, n) in named]
     for k, (i, n, cands) in enumerate(exact):
         # The re-solves share the time left evenly (one slow pair cannot starve the rest).
@@ -138,13 +156,26 @@ def candidate_rows(ctx: Context) -> list[CandidateExplanation]:
             f"{late} pairs were not re-solved before the explanation's time limit: their cost "
             "of forcing is an LP estimate"
         )
-    for i, n, cands in pending:
+    for k, (i, n, cands) in enumerate(pending):
+        if k % _ROWS_PER_LOOK == 0 and ctx.out_of_time():
+            break
         if (i, n) not in rows:
             rows[(i, n)] = _estimated(scan, i, n, cands)
-    if pending and not exact_all:
+    if pending and not exact_all and ctx.options.exact_candidates:
         ctx.notes.append(
             f"{len(pending)} pairs could only lose to other runs: more than "
             f"{ctx.options.exact_limit}, so their cost of forcing is an LP estimate unless named"
+        )
+    elif pending and not exact_all:
+        ctx.notes.append(
+            f"{len(pending)} pairs could only lose to other runs: their cost of forcing is an "
+            "LP estimate unless named (the full level re-solves each one)"
+        )
+    missing = len(unfunded) - len(rows)
+    if missing and skipped is not None:
+        skipped.append(
+            f"why-not rows for {missing} of {len(unfunded)} unfunded pairs: the explanation's "
+            "time ran out before them"
         )
     return [rows[key] for key in sorted(rows)]
 
@@ -321,6 +352,8 @@ def _forced(scan: Scan, i: int, n: int, cands: np.ndarray, seconds: float) -> Ca
     finally:
         milp.set_coefficients(ctx.force_row, cands, np.zeros(len(cands)))
     best = _best(alone, cands)
+    if result.stopped_by_clock:
+        ctx.stopped_by_clock.add("costs of forcing")
     if result.status == "infeasible":
         if ctx.elastic is None:
             ctx.elastic = Elastic(inst, ctx.model, cancel=ctx.cancel)

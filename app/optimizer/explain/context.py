@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -16,27 +16,48 @@ from app.optimizer.model.build import Model
 from app.optimizer.problem.instance import Instance
 from app.optimizer.problem.lines import Line, limit_lines
 from app.optimizer.problem.value import plan_value
+from app.optimizer.tuning import TUNING, Tuning
 from app.schemas.explanation import RunRef
+
+ExplainLevel = Literal["standard", "full"]
+LEVELS: tuple[ExplainLevel, ...] = ("standard", "full")
+# What the full level adds to the standard one, as the answer names it.
+ON_REQUEST = (
+    "full: every unfunded pair's cost of forcing re-solved exactly (a MILP with the pair "
+    "locked in; at most `exact_limit` pairs, the rest estimated), which can take as long as "
+    "the solve itself; named pairs (`explain_candidates`) are re-solved at either level"
+)
 
 
 @dataclass(frozen=True)
 class ExplainOptions:
-    """How much explaining to do. Steps: `step_fraction` of the line, at least the minimum."""
+    """How much explaining to do.
 
+    `standard` (the default) keeps to a quarter of the solve's time: every line's next step
+    (re-solved from the plan and the solve's neighbourhood plans), the marginal estimates, the
+    binding rules and a reason for every unfunded pair, whose cost of forcing is the LP
+    estimate unless the pair is named. `full` re-solves every pair's cost of forcing exactly
+    (up to `exact_limit` pairs) and may take as long as the solve. Steps: `step_fraction` of
+    the line, at least the minimum."""
+
+    level: ExplainLevel = "standard"
     step_fraction: float = 0.05
     min_money_step: float = 10_000.0
     min_capacity_step: float = 0.5
-    exact_limit: int = 300  # at most this many pairs to re-solve: exact cost_of_forcing
+    exact_limit: int = 300  # full level: at most this many pairs to re-solve exactly
     candidates: tuple[tuple[str, str], ...] = ()  # (intervention, code): always re-solved
     time_limit_s: float | None = None  # for the whole explanation; None: see `budget`
-    time_factor: float = 1.0  # by default, explain for this many times the solve's time …
-    min_time_s: float = 2.0  # … but at least this long (and never beyond the time limit)
 
-    def budget(self, solve_s: float, time_limit_s: float) -> float:
+    def budget(self, solve_s: float, time_limit_s: float, tuning: Tuning = TUNING) -> float:
         """Seconds the explanation may take: what its re-solves share between them."""
         if self.time_limit_s is not None:
             return self.time_limit_s
-        return min(time_limit_s, max(self.min_time_s, self.time_factor * solve_s))
+        factor = tuning.explain_full_factor if self.level == "full" else tuning.explain_factor
+        return min(time_limit_s, max(tuning.explain_min_s, factor * solve_s))
+
+    @property
+    def exact_candidates(self) -> bool:
+        return self.level == "full"
 
 
 @dataclass
@@ -61,6 +82,10 @@ class Context:
     # The solve's Lagrangian bound (`search.decomposition.LagrangianBound`), when it ran: its
     # neighbourhood plans let a changed line be re-solved in a fraction of a second.
     neighbourhood_plans: Any = None
+    tuning: Tuning = TUNING
+    # The parts whose solves the clock ended (the answer then says it may differ next time).
+    stopped_by_clock: set[str] = field(default_factory=set)
+    standalone: np.ndarray | None = None  # each candidate's value alone, once computed
     _resolvers: dict[str, Resolver] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

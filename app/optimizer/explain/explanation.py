@@ -1,11 +1,13 @@
 """The whole explanation of a feasible plan (DESIGN §4 `explanation`), put together from its
 parts: the next step of each line, the marginal estimates, the binding rules and a row for
-every candidate pair."""
+every candidate pair. Each part runs only while the explanation's deadline allows; a part the
+deadline did not reach is named in `skipped`, and what a higher level would add in
+`on_request`."""
 
 from __future__ import annotations
 
 from app.optimizer.explain.candidates import candidate_rows
-from app.optimizer.explain.context import Context
+from app.optimizer.explain.context import ON_REQUEST, Context
 from app.optimizer.explain.marginal import marginal_estimates
 from app.optimizer.explain.next_steps import binding_rules, next_steps
 from app.schemas.explanation import Explanation
@@ -13,13 +15,23 @@ from app.schemas.explanation import Explanation
 
 def explain(ctx: Context) -> Explanation:
     """The whole explanation of a feasible plan (every part within `ctx.deadline`)."""
-    steps = next_steps(ctx)
-    estimates = marginal_estimates(ctx)
-    candidates = candidate_rows(ctx)
+    skipped: list[str] = []
+    steps = next_steps(ctx, share=ctx.tuning.next_step_share)
+    estimates = []
+    if ctx.out_of_time():
+        skipped.append("marginal estimates: the explanation's time ran out before them")
+    else:
+        estimates = marginal_estimates(ctx)
+    candidates = candidate_rows(ctx, skipped)
+    if skipped:
+        ctx.stopped_by_clock.add("explanation")
     counts: dict[str, int] = {}
     for row in candidates:
         counts[row.reason] = counts.get(row.reason, 0) + 1
     return Explanation(
+        level=ctx.options.level,
+        on_request=[] if ctx.options.level == "full" else [ON_REQUEST],
+        skipped=skipped,
         next_step=steps,
         marginal_estimate=estimates,
         binding=binding_rules(ctx, steps),

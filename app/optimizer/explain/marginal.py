@@ -35,7 +35,9 @@ _AGREE = 1e-9
 def fixed_relaxation(ctx: Context) -> Resolved | None:
     """The relaxation at the scenario's limits (solved once, then cached)."""
     if ctx.fixed_lp is None:
-        ctx.fixed_lp = ctx.resolver("fixed").solve(time_limit_s=max(1.0, ctx.remaining()))
+        ctx.fixed_lp = ctx.resolver("fixed").solve(time_limit_s=max(0.05, ctx.remaining()))
+        if ctx.fixed_lp.stopped_by_clock:
+            ctx.stopped_by_clock.add("marginal estimates")
     return ctx.fixed_lp if ctx.fixed_lp.status == "optimal" else None
 
 
@@ -72,12 +74,13 @@ def _right_derivative(ctx: Context, row: int, dual: float, value: float) -> floa
 
     def slope(step: float) -> float | None:
         with lp.changed(rows={row: (lower, upper + step)}):
-            raised = lp.solve(time_limit_s=max(1.0, ctx.remaining()))
+            raised = lp.solve(time_limit_s=max(0.05, ctx.remaining()))
         if raised.objective is None or raised.status != "optimal":
             return None
         return (raised.objective - value) / step
 
     if ctx.out_of_time():
+        ctx.stopped_by_clock.add("marginal estimates")
         return max(dual, 0.0)  # no time to check the dual against a difference
     previous = slope(h)
     if previous is None:

@@ -2,13 +2,13 @@
 
 A re-solve of the whole MILP at corporation size takes about as long as the solve itself, and
 one with a pair locked in often finds no plan at all in a few seconds (the incumbent breaks the
-lock, so there is no start). Above `NEARBY_ABOVE` candidates a re-solve therefore first solves
-a sub-MIP: every unfunded candidate outside a small `free` set fixed at 0, the funded runs free
-to leave. Any plan of the sub-MIP is a plan of the full problem, so it starts the full
-re-solve, which can only improve on it; what is reported is exact when the full re-solve proves
-optimality, and otherwise a plan that exists (so a gain at least, or a cost at most). Both run
-without HiGHS's MIP presolve, which at this size has been seen to run for many minutes on a
-changed model without heeding the time limit.
+lock, so there is no start). Above `Tuning.nearby_above` candidates a re-solve therefore first
+solves a sub-MIP: every unfunded candidate outside a small `free` set fixed at 0, the funded
+runs free to leave. Any plan of the sub-MIP is a plan of the full problem, so it starts the
+full re-solve, which can only improve on it; what is reported is exact when the full re-solve
+proves optimality, and otherwise a plan that exists (so a gain at least, or a cost at most).
+Both run without HiGHS's MIP presolve, which at this size has been seen to run for many minutes
+on a changed model without heeding the time limit.
 """
 
 from __future__ import annotations
@@ -23,27 +23,38 @@ from app.optimizer.explain.context import Context
 from app.optimizer.explain.marginal import forcing_estimates
 from app.optimizer.search.master_plan import master_plan, plan_key
 
-NEARBY_ABOVE = 3000  # candidates
-NEARBY_FREE = 300  # unfunded candidates set free for a raised line
-
 
 def resolve_near_plan(
-    ctx: Context, free: np.ndarray, seconds: float, gap: float, start: np.ndarray | None
+    ctx: Context,
+    free: np.ndarray,
+    seconds: float,
+    gap: float,
+    start: np.ndarray | None,
+    max_nodes: int | None = None,
 ) -> Resolved:
-    """Re-solve the MILP as the caller changed it, within `seconds`."""
+    """Re-solve the MILP as the caller changed it, within `seconds` (and `max_nodes`)."""
     milp = ctx.resolver("milp")
-    if ctx.inst.n_candidates <= NEARBY_ABOVE:
-        return milp.solve(gap=gap, time_limit_s=max(0.05, seconds), start=start)
+    if ctx.inst.n_candidates <= ctx.tuning.nearby_above:
+        return milp.solve(
+            gap=gap, time_limit_s=max(0.05, seconds), start=start, max_nodes=max_nodes
+        )
     began = time.monotonic()
     fixed = np.setdiff1d(np.flatnonzero(ctx.chosen == 0), free)
     with milp.cols_fixed(fixed, 0.0):
-        near = milp.solve(gap=0.0, time_limit_s=max(0.05, seconds / 2), start=start, presolve=False)
+        near = milp.solve(
+            gap=0.0,
+            time_limit_s=max(0.05, seconds / 2),
+            start=start,
+            presolve=False,
+            max_nodes=max_nodes,
+        )
     left = max(0.05, seconds - (time.monotonic() - began))
     full = milp.solve(
         gap=gap,
         time_limit_s=left,
         start=near.values if near.has_plan else start,
         presolve=False,
+        max_nodes=max_nodes,
     )
     if full.has_plan and (
         not near.has_plan or (full.objective or 0.0) >= (near.objective or 0.0) - 1e-9
@@ -59,9 +70,9 @@ def best_for_line(ctx: Context, members: np.ndarray) -> np.ndarray:
 
     unfunded = members[ctx.chosen[members] == 0]
     estimates = forcing_estimates(ctx)
-    if estimates is None or unfunded.size <= NEARBY_FREE:
+    if estimates is None or unfunded.size <= ctx.tuning.nearby_free:
         return unfunded
-    return unfunded[np.argsort(estimates[unfunded], kind="stable")[:NEARBY_FREE]]
+    return unfunded[np.argsort(estimates[unfunded], kind="stable")[: ctx.tuning.nearby_free]]
 
 
 def raised_master(ctx: Context, row: int, upper: float, seconds: float) -> np.ndarray | None:
@@ -90,6 +101,8 @@ def raised_master(ctx: Context, row: int, upper: float, seconds: float) -> np.nd
     own = [(b, np.array(ctx.values[cols], dtype=float)) for b, cols in enumerate(blocks.columns)]
     known = {plan_key(b, plan) for b, plan in dual.plans}
     plans = dual.plans + [(b, plan) for b, plan in own if plan_key(b, plan) not in known]
-    return master_plan(
-        raised, plans, ctx.values, time.monotonic() + max(0.01, seconds), 0.0, ctx.cancel
-    )
+    until = min(ctx.deadline, time.monotonic() + max(0.01, seconds))
+    found = master_plan(raised, plans, ctx.values, until, 0.0, ctx.cancel)
+    if time.monotonic() >= until:
+        ctx.stopped_by_clock.add("next steps")
+    return found

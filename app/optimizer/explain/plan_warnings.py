@@ -13,9 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from app.optimizer.backends.resolve import INF
-from app.optimizer.explain.candidates import standalone_values
+from app.optimizer.explain.candidates import ctx_standalone_values
 from app.optimizer.explain.context import Context
-from app.optimizer.explain.nearby import NEARBY_ABOVE
 from app.optimizer.problem.lines import area_name, domain_label, euros
 from app.optimizer.problem.value import plan_value
 
@@ -37,7 +36,7 @@ def plan_warnings(ctx: Context) -> list[str]:
     milp = ctx.resolver("milp")
     open_cols = milp.col_upper[: inst.n_candidates] > 0
     affordable = open_cols & ~_too_big_alone(ctx)
-    alone = standalone_values(ctx)
+    alone = ctx_standalone_values(ctx)
     best = float(alone[affordable].max()) if affordable.any() else 0.0
     if best <= ctx.tolerance() or ctx.objective > ALMOST_NOTHING * best:
         return []
@@ -61,7 +60,7 @@ def plan_warnings(ctx: Context) -> list[str]:
                 # the families share what is left evenly: one slow re-solve cannot starve the rest
                 time_limit_s=max(0.05, ctx.remaining() / (len(families) - k)),
                 start=ctx.values,
-                presolve=inst.n_candidates <= NEARBY_ABOVE,  # see `nearby`
+                presolve=inst.n_candidates <= ctx.tuning.nearby_above,  # see `nearby`
             )
         if result.values is None:
             continue

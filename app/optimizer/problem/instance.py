@@ -55,6 +55,11 @@ class Instance:
         edges = np.searchsorted(self.cand_n[order], np.arange(len(self.codes) + 1))
         return [order[edges[n] : edges[n + 1]] for n in range(len(self.codes))]
 
+    @cached_property
+    def domain_labels(self) -> dict[str, str]:
+        """Each domain key's label (the key itself when it has none)."""
+        return {d.key: d.label or d.key for d in self.scenario.domain_catalogue()}
+
     def calendar(self, t: int) -> int:
         return self.start_year + t
 

@@ -65,10 +65,7 @@ def area_name(area: AreaBudget) -> str:
 
 
 def domain_label(inst: Instance, key: str) -> str:
-    for domain in inst.scenario.domain_catalogue():
-        if domain.key == key:
-            return domain.label or key
-    return key
+    return inst.domain_labels.get(key, key)
 
 
 def hood_name(inst: Instance, n: int) -> str:

@@ -12,7 +12,8 @@ domain's maximum share, and every domain's minimum share (the total grows).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import ChainMap, defaultdict
+from collections.abc import Mapping
 
 import numpy as np
 from scipy import sparse
@@ -88,6 +89,15 @@ class RuleChecker:
             self.count[(i, n)] += float(self.chosen[c])
             self.funded.add((i, n, int(inst.cand_s[c])))
         self.group_of = {i: iv.exclusive_group for i, iv in enumerate(s.interventions)}
+        self.groups: dict[str, list[int]] = defaultdict(list)
+        for i, group in self.group_of.items():
+            if group is not None:
+                self.groups[group].append(i)
+        # Per intervention, the buurten the plan runs it in (one run added changes one entry).
+        self.places: dict[int, set[int]] = defaultdict(set)
+        for (i, n), k in self.count.items():
+            if k > 0:
+                self.places[i].add(n)
         self.key_index = {key: i for i, key in enumerate(inst.intervention_keys)}
         self.lock_cover = [
             np.flatnonzero(lock_candidates(inst, k)) for k in range(len(s.rules.locks))
@@ -139,12 +149,14 @@ class RuleChecker:
             range(len(inst.domain_keys)), [n], domain_spend, hood_spend, self.total + amount
         )
         i, s = int(inst.cand_i[c]), int(inst.cand_s[c])
-        count = dict(self.count)
-        count[(i, n)] = count.get((i, n), 0.0) + 1
+        # The plan's counts with this run added, without copying them (one per candidate).
+        count = ChainMap({(i, n): self.count.get((i, n), 0.0) + 1}, self.count)
         out += self._combinatorial(count, self.funded | {(i, n, s)}, (i, n, s))
-        plus = self.chosen.copy()
-        plus[c] += 1
-        out += self._locks(self.locked_out.get(c, []), plus)
+        locks = self.locked_out.get(c, [])
+        if locks:
+            plus = self.chosen.copy()
+            plus[c] += 1
+            out += self._locks(locks, plus)
         return out
 
     # ------------------------------------------------------------------ rule by rule
@@ -210,18 +222,14 @@ class RuleChecker:
         return out
 
     def _combinatorial(
-        self, count: dict[tuple[int, int], float], funded: set[tuple[int, int, int]],
+        self, count: Mapping[tuple[int, int], float], funded: set[tuple[int, int, int]],
         added: tuple[int, int, int] | None,
     ) -> list[RuleRef]:  # fmt: skip
         """With `added`, only the rules that run touches (see the module docstring)."""
         inst = self.inst
         s = inst.scenario
         out: list[RuleRef] = []
-        groups: dict[str, list[int]] = defaultdict(list)
-        for i, group in self.group_of.items():
-            if group is not None:
-                groups[group].append(i)
-        for group, members in groups.items():
+        for group, members in self.groups.items():
             if added is not None and self.group_of[added[0]] != group:
                 continue
             hoods = [added[1]] if added is not None else range(len(inst.codes))
@@ -254,11 +262,13 @@ class RuleChecker:
             if added is not None and i != added[0]:
                 continue
             most = intervention.max_per_neighbourhood
-            over = [
-                n
-                for (j, n), k in count.items()
-                if j == i and most is not None and k > most + _TOLERANCE
-            ]
+            if added is not None:  # only the added run's buurt changed
+                pairs = [((i, added[1]), count.get((i, added[1]), 0.0))]
+                places = self.places[i] | {added[1]}
+            else:
+                pairs = [(pair, k) for pair, k in count.items() if pair[0] == i]
+                places = {n for (_, n), k in pairs if k > 0}
+            over = [n for (_, n), k in pairs if most is not None and k > most + _TOLERANCE]
             if over:
                 out.append(
                     RuleRef(
@@ -267,7 +277,6 @@ class RuleChecker:
                         f"per buurt; {hood_name(inst, over[0])} would have more",
                     )
                 )
-            places = {n for (j, n), k in count.items() if j == i and k > 0}
             if intervention.max_total is not None and len(places) > intervention.max_total:
                 out.append(
                     RuleRef(

@@ -41,20 +41,12 @@ from app.optimizer.model.matrix import INF, ModelArrays
 from app.optimizer.search.lp_guided import reduced_cost_fixings
 from app.optimizer.search.master_plan import master_rows, plan_columns, plan_key
 from app.optimizer.search.pricing import Priced, Pricer
+from app.optimizer.tuning import TUNING, Tuning
 
-# The smoothing weight of the best prices so far (Wentges); 0 after a round that found nothing.
-SMOOTHING = 0.5
-# ... and after the first round, when the master knows little more than the start: its duals
-# swing furthest then, and the neighbourhood MIPs at prices that far off are slow and useless
-# (300 neighbourhoods, seed 6: a bound of 2.0 M against 645 k, and 1.2 s of the bound's 2.7 s;
-# with 0.8 the bound took 2.1 s, and ten seeds were proven in a median of 3.7-3.8 s instead of
-# 3.9-5.0, seed 2 in 15-18 s instead of 29-43).
-FIRST_SMOOTHING = 0.8
 # The master has converged when its value is this close (relative) to the bound, or within
-# this share of the gap the solve asks for: the last rounds move the bound by thousandths of a
-# percent (300 neighbourhoods: rounds 6 to 12 took it 0.0025 % lower, for 2 s).
+# `Tuning.dual_gap_share` of the gap the solve asks for (the smoothing weights are tuned
+# numbers too: `app.optimizer.tuning`).
 CONVERGED = 1e-6
-GAP_SHARE = 0.05
 # A cut is relaxed by this much (relative to the neighbourhood's optimum, plus an absolute
 # part) so that HiGHS's tolerances never make it cut off a plan that meets every rule.
 _CUT_SLACK_REL = 1e-7
@@ -87,6 +79,7 @@ def lagrangian_bound(
     cancel: threading.Event | None = None,
     mip_gap: float = 0.0,
     workers: int = 1,
+    tuning: Tuning = TUNING,
 ) -> LagrangianBound | None:
     """The Lagrangian bound, starting from the relaxation's (values, reduced costs, row
     duals) and the feasible `plans` (full column vectors; none is needed: the master starts
@@ -107,7 +100,8 @@ def lagrangian_bound(
             deadline,
             good_enough,
             cancel,
-            max(CONVERGED, GAP_SHARE * mip_gap),
+            max(CONVERGED, tuning.dual_gap_share * mip_gap),
+            tuning,
         )
     finally:
         pricer.close()
@@ -130,6 +124,7 @@ def _column_generation(
     good_enough: float | None,
     cancel: threading.Event | None,
     tolerance: float,
+    tuning: Tuning,
 ) -> LagrangianBound | None:
     master = _Master(blocks)
     best: _Best | None = None
@@ -139,7 +134,7 @@ def _column_generation(
     # At the relaxation's own duals its plan is each neighbourhood's LP optimum (unless a
     # price had to change sign to be valid).
     known = (lp_values, lp_reduced) if np.array_equal(prices, start_prices) else None
-    rounds, smoothing = 0, SMOOTHING
+    rounds, smoothing = 0, tuning.smoothing
     try:
         for plan in plans:
             master.add([(b, plan[cols]) for b, cols in enumerate(blocks.columns)])
@@ -170,7 +165,7 @@ def _column_generation(
             if best.bound - value <= tolerance * max(1.0, abs(best.bound)):
                 break  # converged: no plan the master lacks is worth more
             duals = _valid(blocks, master.duals)
-            weight = FIRST_SMOOTHING if rounds == 1 and smoothing > 0 else smoothing
+            weight = tuning.first_smoothing if rounds == 1 and smoothing > 0 else smoothing
             prices = weight * best.prices + (1.0 - weight) * duals
     finally:
         master.close()

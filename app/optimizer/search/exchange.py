@@ -46,6 +46,8 @@ def exchange(
     handful: int = HANDFUL,
     on_plan: Callable[[np.ndarray], None] | None = None,
     seed: int = 0,
+    try_gap: float = TRY_GAP,
+    try_s: float = TRY_S,
 ) -> np.ndarray:
     """A plan at least as good as `plan` (a full column vector meeting every rule), improved
     until `deadline`, `cancel`, or a plan worth `good_enough`; the shortfalls are read at the
@@ -71,7 +73,7 @@ def exchange(
         shortfall = np.maximum(0.0, dual.block_upper - worth)
         chosen = _handful(shortfall, chosen_before, size, rng)
         chosen_before[chosen] += 1
-        better = _best_exchange(blocks, plan, chosen, deadline)
+        better = _best_exchange(blocks, plan, chosen, deadline, try_gap, try_s)
         if better is not None:
             columns, values = better
             gain = float(arrays.costs[columns] @ (values - plan[columns]))
@@ -100,7 +102,12 @@ def _handful(
 
 
 def _best_exchange(
-    blocks: Blocks, plan: np.ndarray, chosen: np.ndarray, deadline: float
+    blocks: Blocks,
+    plan: np.ndarray,
+    chosen: np.ndarray,
+    deadline: float,
+    try_gap: float,
+    try_s: float,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The chosen neighbourhoods' columns (and the shared ones) and their best values with
     every other column held at `plan`, or None when the small MIP found nothing in time."""
@@ -112,8 +119,8 @@ def _best_exchange(
         positions = np.arange(len(columns), dtype=np.int32)
         h.changeColsCost(len(columns), positions, arrays.costs[columns])
         _add_coupling_rows(h, blocks, plan, columns)
-        h.setOptionValue("mip_rel_gap", TRY_GAP)
-        h.setOptionValue("time_limit", max(0.01, min(TRY_S, deadline - time.monotonic())))
+        h.setOptionValue("mip_rel_gap", try_gap)
+        h.setOptionValue("time_limit", max(0.01, min(try_s, deadline - time.monotonic())))
         h.setSolution(len(columns), positions, plan[columns])
         h.run()
         if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible

@@ -2,7 +2,7 @@
 
 HiGHS runs in stages (see `lp_guided`): the LP relaxation for a bound, a plan from the
 candidates it points at, a proof when plan and bound already meet the gap, and otherwise the
-full MIP from that plan with the candidates the bound rules out fixed. The whole run keeps to
+full MIP, the whole model as HiGHS alone would get it, from that plan. The whole run keeps to
 one wall-clock deadline. CBC gets the model as it is.
 """
 
@@ -32,13 +32,7 @@ from app.optimizer.search.decomposition import LagrangianBound
 from app.optimizer.search.decomposition import fixings as lagrangian_fixings
 from app.optimizer.search.lp_guided import Relaxation, fixings, relax
 from app.optimizer.search.master_plan import master_plan, plan_key
-from app.optimizer.search.plan_search import (
-    DUAL_LEFT,
-    DUAL_SHARE,
-    MASTER_SHARE,
-    lagrangian,
-    search_plan,
-)
+from app.optimizer.search.plan_search import lagrangian, search_plan
 from app.optimizer.stages import Incumbent, StageLog
 
 __all__ = ["SolveOptions", "SolveOutcome", "Status", "solve_model", "solver_version"]
@@ -46,35 +40,8 @@ __all__ = ["SolveOptions", "SolveOutcome", "Status", "solve_model", "solver_vers
 # A plan within a time budget (seconds), guided by the LP relaxation's columns when given.
 StartFinder = Callable[[float, "np.ndarray | None"], "np.ndarray | None"]
 
-# The full MIP runs without HiGHS's primal heuristics when the plan it starts from is within
-# this many times the requested gap of the Lagrangian bound: then what is left is mostly
-# proof, and the heuristics' sub-MIPs took 55–65 % of the full MIP's time without finding a
-# better plan (300 neighbourhoods, seeds 2, 4 and 5).
-PROVE_ONLY_GAPS = 2.0
-# Below this many candidates the guided MIP is nearly the whole model, and HiGHS's own search
-# from the rounded plan gets there sooner.
-GUIDED_MIN_CANDIDATES = 10_000
-# The share of the limit (at most FALLBACK_MAX_S) the relaxation leaves for the greedy.
-FALLBACK_SHARE = 0.2
-FALLBACK_MAX_S = 120.0
-# CBC leaves the greedy a smaller share below LARGE_MODEL_COLUMNS: there it rarely ends without
-# a plan, and the greedy needs a few seconds (3 s at 300 neighbourhoods).
-CBC_FALLBACK_SHARE = 0.05
-# From this many columns on, HiGHS's presolve can run for minutes without heeding the interrupt,
-# and a MIP over the guided candidates is no longer small: the relaxation's bound and its
-# rounded plan carry the answer, and the MIP runs without presolve from that plan.
-LARGE_MODEL_COLUMNS = 200_000
-# Off only to measure what the bound buys (`benchmarks.lagrangian_bound`).
-USE_LAGRANGIAN_BOUND = True
-# From this many columns on, HiGHS's MIP alone needs more memory than the machines we size for
-# (13 GB at 2.1 M columns) and improves nothing within any reasonable limit: the answer is the
-# relaxation's rounded plan and its bound.
-MIP_MAX_COLUMNS = 1_000_000
-# A large MIP runs only with at least this many times the relaxation's time left.
-LARGE_MIP_RELAXATIONS = 2.0
-# The greedy after the relaxation gets this share of the time left, at most START_MAX_S.
-START_SHARE = 0.25
-START_MAX_S = 120.0
+# Every tuned number of the stages (shares of the limit, size thresholds) is in
+# `app.optimizer.tuning`, with its evidence, and comes in as `options.tuning`.
 
 
 def solver_version(name: str) -> str:
@@ -127,8 +94,9 @@ def _solve_cbc(
     """CBC on the model as it is, with no greedy start: measured on the benchmark's scenarios a
     start slows CBC down (30 neighbourhoods: 29 s to 0.1 % without, 0.26 % after 60 s with).
     When CBC ends without a plan the greedy's plan is the answer, in the time set aside for it."""
-    share = FALLBACK_SHARE if model.n_cols >= LARGE_MODEL_COLUMNS else CBC_FALLBACK_SHARE
-    reserve = min(FALLBACK_MAX_S, share * deadline.limit_s) if find_start else 0.0
+    t = options.tuning
+    share = t.fallback_share if model.n_cols >= t.large_model_columns else t.cbc_fallback_share
+    reserve = min(t.fallback_max_s, share * deadline.limit_s) if find_start else 0.0
     part = deadline.before(reserve)
     with log.stage("cbc", part, incumbent):
         outcome = solve_cbc(
@@ -165,9 +133,10 @@ def _solve_highs(
     """The stages in a fixed order, each within its share of `deadline`, each improving the one
     incumbent (plan, value, bound); then the full MIP from the incumbent when it is not proven
     yet. No two searches run side by side: the plan never depends on which finished first."""
-    large = model.n_cols >= LARGE_MODEL_COLUMNS
+    t = options.tuning
+    large = model.n_cols >= t.large_model_columns
     # A relaxation that runs long must leave the greedy time to find a plan without it.
-    reserve = min(FALLBACK_MAX_S, FALLBACK_SHARE * deadline.limit_s) if find_start else 0.0
+    reserve = min(t.fallback_max_s, t.fallback_share * deadline.limit_s) if find_start else 0.0
     # Without presolve: the relaxation solves faster at every size measured (300
     # neighbourhoods: 0.6 s against 1.5 s; 1,000: 5 s against 8.5 s), and on a large model
     # presolve's copy of it costs more memory than it saves.
@@ -179,9 +148,6 @@ def _solve_highs(
     if relaxation.status == "infeasible":
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     dual = None
-    # Whether the start is the best of the bound's neighbourhood plans, and near that bound:
-    # then HiGHS's own heuristics search where that MIP has already searched.
-    searched = False
 
     def room() -> Deadline:
         """Until a plan is found, the stages leave the greedy its reserve."""
@@ -189,11 +155,12 @@ def _solve_highs(
 
     if relaxation.status == "optimal" and not deadline.expired():
         if find_start is not None:
-            part = room().share(0.0, of_left=START_SHARE, at_most_s=START_MAX_S)
+            part = room().share(0.0, of_left=t.start_share, at_most_s=t.start_max_s)
             with log.stage("greedy", part, incumbent):
                 incumbent.offer_plan(find_start(max(0.05, part.remaining()), relaxation.values))
-        if USE_LAGRANGIAN_BOUND and neighbourhood_of is not None and model.n_cols < MIP_MAX_COLUMNS:
-            part = deadline.share(DUAL_SHARE, of_left=DUAL_LEFT).until(room().at)
+        bounding = t.use_lagrangian_bound and model.n_cols < t.mip_max_columns
+        if bounding and neighbourhood_of is not None:
+            part = deadline.share(t.dual_share, of_left=t.dual_left).until(room().at)
             with log.stage("lagrangian bound", part, incumbent):
                 dual = lagrangian(
                     model, relaxation, neighbourhood_of, options, part, incumbent.plan
@@ -205,20 +172,12 @@ def _solve_highs(
         # neighbourhoods: 7,400 of 221,000 candidates) and finds a better plan than HiGHS's
         # search from the greedy's (30 neighbourhoods, seed 2: proven in 42 s, against 1 %
         # left at 60 s without it); over what the relaxation points at it pays only from
-        # GUIDED_MIN_CANDIDATES, and not at all for a large model.
+        # `guided_min_candidates`, and not at all for a large model.
         worth_guiding = dual is not None or (
-            GUIDED_MIN_CANDIDATES <= model.n_candidates and not large
+            t.guided_min_candidates <= model.n_candidates and not large
         )
         if worth_guiding and not room().expired():
-            searched = search_plan(
-                model, relaxation, dual, options, room(), incumbent, large, log
-            )
-            searched = (
-                searched
-                and dual is not None
-                and incumbent.value is not None
-                and _only_proof_left(incumbent.value, dual.bound, options.mip_gap)
-            )
+            search_plan(model, relaxation, dual, options, room(), incumbent, large, log)
     if incumbent.plan is None and find_start is not None and not deadline.expired():
         with log.stage("greedy", deadline, incumbent):
             incumbent.offer_plan(find_start(max(0.05, deadline.remaining()), None))
@@ -237,7 +196,7 @@ def _solve_highs(
             )
     if deadline.expired():
         return without_mip(start, start_value, bound, options)
-    if model.n_cols >= MIP_MAX_COLUMNS:
+    if model.n_cols >= t.mip_max_columns:
         why = "a model this large is answered without the full MIP"
         return without_mip(start, start_value, bound, options, why)
     if large and relaxation.status != "optimal":
@@ -246,7 +205,7 @@ def _solve_highs(
         return without_mip(
             start, start_value, bound, options, "the LP relaxation did not finish in time"
         )
-    if large and deadline.remaining() < LARGE_MIP_RELAXATIONS * relax_seconds:
+    if large and deadline.remaining() < t.large_mip_relaxations * relax_seconds:
         # Before its first node a large MIP sets up its own search and solves the same
         # relaxation again (3,000 neighbourhoods: 13 s, then 37 s): with less time left than
         # that it stops without touching the plan, after the deadline.
@@ -254,8 +213,21 @@ def _solve_highs(
             start, start_value, bound, options, "too little time left for the full MIP"
         )
 
-    fix_zero, fix_one = _fixings(model, relaxation, dual, start_value)
+    # The full MIP is the whole model, as HiGHS alone would get it, from the best plan so far;
+    # its bound joins the Lagrangian one. It once ran with the candidates the relaxation's and
+    # the Lagrangian bound's reduced costs rule out fixed, the bound's cuts added and HiGHS's
+    # heuristics off near the bound: on the corpus (`benchmarks.solve_corpus`) that MIP proved
+    # later than HiGHS alone (Utrecht 4.8 s against 3.9, 30 neighbourhoods 14.0 and 20.8 s
+    # against 11.1 and 12.8), the whole model in 3.0, 8.4 and 11.6 s; at 300 the two were
+    # within noise. Only a large model, which HiGHS gets without presolve, keeps the fixings:
+    # they are then its only reduction.
+    none = np.zeros(0, np.int64)
+    fix_zero, fix_one = (
+        _fixings(model, relaxation, dual, start_value) if large else (none, none)
+    )
     model.problem  # noqa: B018 (PuLP's objects are made on first use: before the MIP's clock starts)
+    if deadline.expired():  # making them took what was left (a busy machine)
+        return without_mip(start, start_value, bound, options)
     with log.stage("full MIP", deadline, incumbent):
         mip_options = dataclasses.replace(options, time_limit_s=max(0.05, deadline.remaining()))
         outcome = _run_mip(
@@ -264,9 +236,8 @@ def _solve_highs(
             start,
             fix_zero,
             fix_one,
-            [] if dual is None else dual.cuts,
+            [],
             presolve=not large,
-            heuristics=not searched,
         )
         answer = combine(outcome, bound, start, start_value, len(fix_zero) + len(fix_one), options)
         incumbent.offer_plan(answer.values)
@@ -289,7 +260,7 @@ def _polished(
     dual = log.neighbourhood_plans
     if dual is None or answer.values is None or answer.objective is None or deadline.expired():
         return answer
-    part = deadline.share(MASTER_SHARE)
+    part = deadline.share(options.tuning.master_share)
     with log.stage("polish", part, incumbent):
         blocks = dual.blocks
         own = [
@@ -315,12 +286,6 @@ def _polished(
         gap=gap,
         message="" if proven else stopped_message(answer.message.split(";")[0], gap),
     )
-
-
-def _only_proof_left(value: float, bound: float, mip_gap: float) -> bool:
-    """Whether a plan worth `value` is near enough to `bound` for the full MIP to run
-    without HiGHS's primal heuristics (see PROVE_ONLY_GAPS)."""
-    return relative_gap(value, bound) <= PROVE_ONLY_GAPS * mip_gap
 
 
 def _fixings(

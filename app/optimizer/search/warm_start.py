@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -324,3 +325,25 @@ def _fill_pieces(inst: Instance, model: Model, effect: np.ndarray, columns: np.n
         n, d, t, k = (int(part) for part in name[1:].split("_"))
         width = inst.gap[n, d, t] / segments
         columns[p] = float(np.clip(effect[n, d, t] - k * width, 0.0, width))
+
+
+def plan_start(
+    inst: Instance,
+    model: Model,
+    funded: Sequence[tuple[str, str, int]],
+    time_budget_s: float,
+) -> np.ndarray | None:
+    """A feasible plan near a previous one (a what-if's parent, a sweep's neighbouring point):
+    its runs (intervention key, neighbourhood code, calendar start year) that are still
+    candidates are taken first, each only while every rule still holds, and the greedy then
+    fills what room is left. None when no plan was found (a lock-in it could not meet)."""
+    index = {
+        (inst.intervention_keys[int(i)], inst.codes[int(n)], inst.calendar(int(s))): c
+        for c, (i, n, s) in enumerate(zip(inst.cand_i, inst.cand_n, inst.cand_s, strict=True))
+    }
+    chosen = [index[key] for key in dict.fromkeys(funded) if key in index]
+    if not chosen or inst.n_candidates == 0:
+        return None
+    preferred = np.zeros(model.n_cols)
+    preferred[chosen] = 1.0
+    return greedy_plan(inst, model, time_budget_s, preferred)

@@ -24,24 +24,33 @@ _WIDEST = 60
 
 def allocations_csv(recommendation: Recommendation) -> bytes:
     """RFC 4180 CSV, UTF-8, a header row; floats written in full (they read back exactly)."""
-    table = tables.allocations(recommendation)
+    return table_csv(tables.allocations(recommendation))
+
+
+def workbook_xlsx(run: dict[str, Any], recommendation: Recommendation) -> bytes:
+    return tables_xlsx([tables.summary(run, recommendation), tables.allocations(recommendation),
+                        tables.spend(recommendation), tables.improvements(recommendation),
+                        tables.why_not(recommendation)])
+
+
+def tables_xlsx(sheets: list[Table]) -> bytes:
+    """One sheet per table, in order."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for table in sheets:
+        _sheet(book, table)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def table_csv(table: Table) -> bytes:
+    """RFC 4180 CSV, UTF-8, a header row; floats written in full (they read back exactly)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.columns)
     writer.writerows(["" if value is None else value for value in row] for row in table.rows)
     return out.getvalue().encode("utf-8")
-
-
-def workbook_xlsx(run: dict[str, Any], recommendation: Recommendation) -> bytes:
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
-    for table in (tables.summary(run, recommendation), tables.allocations(recommendation),
-                  tables.spend(recommendation), tables.improvements(recommendation),
-                  tables.why_not(recommendation)):
-        _sheet(book, table)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _sheet(book: Workbook, table: Table) -> None:

@@ -24,6 +24,7 @@ from standardwebhooks import Webhook as Signer
 
 from app.core.config import VERSION, Settings
 from app.core.db import Database
+from app.core.metrics import WEBHOOK_DELIVERIES
 from app.models import utcnow
 from app.repositories.webhooks import ClaimedAttempt, DeliveryQueue
 from app.services.webhooks.addresses import UnsafeAddress, check_url
@@ -75,6 +76,7 @@ def deliver_due(
     for attempt in claimed:
         status_code, error = _send(attempt, settings)
         delivered = status_code is not None and 200 <= status_code < 300
+        WEBHOOK_DELIVERIES.labels(outcome="delivered" if delivered else "failed").inc()
         now = utcnow()
         give_up_at = attempt.event_created_at + timedelta(seconds=settings.webhook_retry_window_s)
         retry = None if delivered else next_attempt_at(
