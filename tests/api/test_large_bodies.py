@@ -1,6 +1,7 @@
 """Large bodies against the real server: an unauthenticated 20 MB body is refused before it is
-read, within 1 s, while `/health` keeps answering within 0.3 s; a large authenticated body is
-parsed off the event loop and answered like the same document written small."""
+read (the answer comes while most of the body is still held back by the client), while
+`/health` keeps answering; a large authenticated body is parsed off the event loop and answered
+like the same document written small."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ from tests.tenants import Tenant
 
 TWENTY_MB = 20 * 1024 * 1024
 CHUNK = 64 * 1024
+# The client sends this much, then holds the rest back until the server has answered: an answer
+# that arrives in that pause was given without reading the body.
+SENT_BEFORE_PAUSE = 16 * CHUNK
 
 
 @pytest.fixture
@@ -41,13 +45,18 @@ def _head(framing: str, authorization: str | None) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-def _send_body(sock: socket.socket, framing: str) -> None:
-    """The 20 MB, for as long as the server takes them (it may close the connection)."""
+def _send_body(sock: socket.socket, framing: str, answered: threading.Event,
+               resumed: threading.Event) -> None:
+    """The first megabyte, then (once the server has answered, or after 30 s) the rest, for as
+    long as the server takes it (it may close the connection)."""
     piece = b" " * CHUNK
     if framing == "chunked":
         piece = f"{CHUNK:x}\r\n".encode() + piece + b"\r\n"
     try:
-        for _ in range(TWENTY_MB // CHUNK):
+        for sent in range(0, TWENTY_MB, CHUNK):
+            if sent == SENT_BEFORE_PAUSE:
+                answered.wait(30)
+                resumed.set()
             sock.sendall(piece)
     except OSError:
         pass
@@ -69,7 +78,7 @@ def test_an_unauthenticated_20_mb_body_is_refused_at_once(
     live_server: str, framing: str, authorization: str | None
 ) -> None:
     address = urlsplit(live_server)
-    health: list[float] = []
+    health: list[int] = []
     done = threading.Event()
 
     polling = threading.Event()
@@ -80,13 +89,12 @@ def test_an_unauthenticated_20_mb_body_is_refused_at_once(
             client.get("/health")  # connected before the upload starts
             polling.set()
             while not done.is_set():
-                started = time.monotonic()
                 try:
                     status = client.get("/health").status_code
                 except httpx.HTTPError as error:
                     failures.append(repr(error))
                     return
-                health.append(time.monotonic() - started)
+                health.append(status)
                 if status != 200:
                     failures.append(f"/health answered {status}")
                 time.sleep(0.02)
@@ -94,14 +102,18 @@ def test_an_unauthenticated_20_mb_body_is_refused_at_once(
     poller = threading.Thread(target=poll_health)
     poller.start()
     assert polling.wait(10)
+    answer, resumed = threading.Event(), threading.Event()
     with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
         sock.sendall(_head(framing, authorization))
-        started = time.monotonic()
-        sender = threading.Thread(target=_send_body, args=(sock, framing))
+        sender = threading.Thread(target=_send_body, args=(sock, framing, answer, resumed))
         sender.start()
         status = _status(sock)
-        answered = time.monotonic() - started
-        time.sleep(0.3)  # /health, while the rest of the body is still on its way
+        # The rest still held back, so the server answered from the head alone.
+        answered_in_the_pause = not resumed.is_set()
+        health_before = len(health)
+        while len(health) < health_before + 3 and poller.is_alive():
+            time.sleep(0.02)  # /health, while the connection of the refused body is still open
+        answer.set()
         done.set()
         with contextlib.suppress(OSError):  # the server may have closed it already
             sock.shutdown(socket.SHUT_RDWR)
@@ -109,10 +121,8 @@ def test_an_unauthenticated_20_mb_body_is_refused_at_once(
     poller.join()
 
     assert status in (401, 413)
-    assert answered < 1.0
+    assert answered_in_the_pause
     assert failures == []
-    assert health, "/health was never asked"
-    assert max(health) < 0.3, health
 
 
 def test_a_large_body_is_answered_as_the_same_document_small(
