@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -184,6 +184,12 @@ def funded(recommendation: Recommendation) -> dict[Key, FundedRun]:
     }
 
 
+def funded_allocations(allocations: Iterable[Mapping[str, Any]]) -> dict[Key, FundedRun]:
+    """`funded` of a stored recommendation's allocations, read without the rest of it."""
+    runs = (FundedRun.model_validate(allocation) for allocation in allocations)
+    return {(run.intervention, run.neighbourhood, run.start_year): run for run in runs}
+
+
 def allocation_comparison(
     run_ids: Sequence[uuid.UUID], recommendations: Sequence[Recommendation]
 ) -> AllocationComparison:
@@ -240,14 +246,13 @@ def allocation_comparison(
 
 
 def enter_leave(
-    before: Recommendation | None, after: Recommendation
+    before: Mapping[Key, FundedRun] | None, after: Mapping[Key, FundedRun]
 ) -> tuple[list[FundedRun], list[FundedRun]]:
     """What `after` funds that `before` does not, and the reverse (sorted)."""
-    now = funded(after)
-    then = {} if before is None else funded(before)
+    then = {} if before is None else before
     return (
-        [now[key] for key in sorted(now.keys() - then.keys())],
-        [then[key] for key in sorted(then.keys() - now.keys())],
+        [after[key] for key in sorted(after.keys() - then.keys())],
+        [then[key] for key in sorted(then.keys() - after.keys())],
     )
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
@@ -20,11 +21,17 @@ from app.models import FINISHED_STATES, Run, Sweep, utcnow
 from app.repositories.scenarios import ScenarioRepository
 from app.repositories.sweeps import SweepRepository, sweep_links, sweep_path
 from app.schemas.common import Page
-from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import ScenarioInvalid, parse_scenario
-from app.schemas.workshop import SweepCreate, SweepLinks, SweepOut, SweepPoint, SweepSummary
+from app.schemas.workshop import (
+    FundedRun,
+    SweepCreate,
+    SweepLinks,
+    SweepOut,
+    SweepPoint,
+    SweepSummary,
+)
 from app.services import audit, idempotency, limits, runs
-from app.services.comparison import enter_leave
+from app.services.comparison import Key, enter_leave, funded_allocations
 from app.services.pagination import decode_time_cursor, encode_time_cursor
 
 # The scenario page lists this many of a scenario's sweeps, newest first.
@@ -162,26 +169,24 @@ def cancel_sweep(session: Session, principal: Principal, sweep_id: uuid.UUID) ->
 
 
 def sweep_out(session: Session, sweep: Sweep) -> SweepOut:
-    points = _points(session, sweep)
+    points = _frontier_rows(session, sweep)
     out: list[SweepPoint] = []
-    previous: Recommendation | None = None
+    previous: dict[Key, FundedRun] | None = None
     previous_known = True  # the point before is solved (or there is none)
     for row in points:
-        plan = (Recommendation.model_validate(row.recommendation)
-                if row.recommendation is not None else None)
+        plan = None if row.plan_status is None else funded_allocations(row.allocations or [])
         enter = leave = None
         if plan is not None and previous_known:
             enter, leave = enter_leave(previous, plan)
         out.append(SweepPoint(
             budget=row.sweep_budget or 0.0,
             run_id=row.id,
-            state=row.state,  # type: ignore[arg-type]
-            status=row.result_status,  # type: ignore[arg-type]
-            objective=None if plan is None else plan.objective,
-            bound=None if plan is None else plan.bound,
-            gap=None if plan is None else plan.gap,
-            corporation_spend=None if plan is None or plan.spend is None
-            else plan.spend.corporation_total,
+            state=row.state,
+            status=row.result_status,
+            objective=row.objective,
+            bound=row.bound,
+            gap=row.gap,
+            corporation_spend=row.corporation_spend,
             enter=enter,
             leave=leave,
         ))
@@ -200,6 +205,26 @@ def sweep_out(session: Session, sweep: Sweep) -> SweepOut:
         finished_at=sweep.finished_at,
         points=out,
     )
+
+
+def _frontier_rows(session: Session, sweep: Sweep) -> Sequence[Row[Any]]:
+    """Per point, in budget order, the few figures of its plan the frontier shows, read out of
+    the stored recommendation by the database: a whole recommendation (its improvements, spend
+    and explanation) is hundreds of kB, and a sweep page asks every second."""
+    plan = Run.recommendation
+    return session.execute(
+        select(
+            Run.id, Run.state, Run.result_status, Run.sweep_budget,
+            plan["status"].as_string().label("plan_status"),
+            plan["objective"].as_float().label("objective"),
+            plan["bound"].as_float().label("bound"),
+            plan["gap"].as_float().label("gap"),
+            plan[("spend", "corporation_total")].as_float().label("corporation_spend"),
+            plan["allocations"].label("allocations"),
+        )
+        .where(Run.sweep_id == sweep.id, Run.organisation_id == sweep.organisation_id)
+        .order_by(Run.sweep_budget, Run.id)
+    ).all()
 
 
 def _explains(sweep: Sweep) -> bool:
