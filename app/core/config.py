@@ -8,7 +8,6 @@ from importlib import metadata
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
 
 
 def _version() -> str:
@@ -225,6 +224,10 @@ class Settings(BaseSettings):
         if not self.production:
             return self
         self.demo = False
+        # Here, not at the top: SQLAlchemy is a sixth of `onderbouwd solve`'s start, and only
+        # production settings need it.
+        from sqlalchemy.engine import make_url
+
         password = make_url(self.database_url).password
         if password is not None and _is_placeholder(str(password)):
             raise ValueError(

@@ -1,4 +1,5 @@
-"""Limits per organisation: how many solves it may have at once, and how large one may be.
+"""Limits per organisation: how many solves it may have at once (how large one may be is
+`app.services.solving`, which needs no database).
 
 Solves at once are counted in the database (queued and running runs, plus synchronous solves in
 progress as `solve_slots` rows), so the limit holds across API processes, machines and
@@ -13,47 +14,26 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from app.core.config import Settings
 from app.core.db import Database
-from app.core.errors import ProblemTooLarge, TooManyActiveRuns
+from app.core.errors import TooManyActiveRuns
+from app.core.security import Principal
 from app.models import Organisation, Run, SolveSlot, utcnow
-from app.schemas.scenario import Scenario
+from app.optimizer import RunLimits
+from app.optimizer.explain import ExplainLevel
+from app.optimizer.guard import deadline_for
+from app.schemas.recommendation import Recommendation
+from app.schemas.scenario import Scenario, check_scenario
+from app.services.solving import check_problem_size, solve_inline
 
 ACTIVE_RUN_STATES = ("queued", "running")
 # A synchronous solve's row outlives a process that died mid-solve by at most this much past
 # its time limit (explaining, grace, the answer's way back).
 SLOT_MARGIN_S = 120.0
-
-
-def problem_size(scenario: Scenario) -> tuple[int, str]:
-    """Neighbourhoods × interventions × years (at least 1 intervention), and the product
-    written out."""
-    n, i, t = len(scenario.neighbourhoods), max(1, len(scenario.interventions)), (
-        scenario.horizon_years
-    )
-    return n * i * t, f"{n:,} × {i:,} × {t:,}"
-
-
-def check_problem_size(scenario: Scenario, limit: int) -> None:
-    size, shape = problem_size(scenario)
-    if size > limit:
-        raise ProblemTooLarge(size, limit, shape)
-
-
-def check_document_size(document: Any, limit: int) -> None:
-    """The same for a stored (already validated) document, without validating it again."""
-    def count(key: str) -> int:
-        value = document.get(key) if isinstance(document, dict) else None
-        return len(value) if isinstance(value, list) else 0
-
-    years = document.get("horizon_years", 1) if isinstance(document, dict) else 1
-    n, i, t = count("neighbourhoods"), max(1, count("interventions")), int(years or 1)
-    if n * i * t > limit:
-        raise ProblemTooLarge(n * i * t, limit, f"{n:,} × {i:,} × {t:,}")
 
 
 def active_count(session: Session, organisation_id: uuid.UUID) -> int:
@@ -106,3 +86,22 @@ def solve_slot(
     finally:
         with database.transaction() as session:
             session.execute(delete(SolveSlot).where(SolveSlot.id == slot_id))
+
+
+def solve_counted(
+    database: Database,
+    principal: Principal,
+    scenario: Scenario,
+    settings: Settings,
+    explain: bool = True,
+    explain_candidates: tuple[tuple[str, str], ...] = (),
+    explain_level: ExplainLevel = "standard",
+) -> Recommendation:
+    """`solve_inline`, counted among the organisation's solves at once while it runs (429
+    when it has as many as it may). The checks that need no database come first."""
+    check_scenario(scenario)
+    check_problem_size(scenario, settings.max_problem_size)
+    time_limit_s = min(scenario.solver.time_limit_s, settings.max_time_limit_s)
+    expires_s = deadline_for(time_limit_s, RunLimits(explain=explain))
+    with solve_slot(database, principal.organisation_id, settings.org_max_active_runs, expires_s):
+        return solve_inline(scenario, settings, explain, explain_candidates, explain_level)

@@ -19,7 +19,7 @@ from app.schemas.common import Page
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import parse_scenario
 from app.schemas.stored import RunOut, RunStart, RunState, RunSummary
-from app.services import audit, idempotency, limits
+from app.services import audit, idempotency, limits, solving
 from app.services.links import run_path
 from app.services.pagination import decode_cursor, encode_cursor
 
@@ -37,7 +37,7 @@ def start_run(
 
     def produce() -> idempotency.Answer:
         version = _version(session, principal, scenario_id, body.version)
-        limits.check_document_size(version.document, settings.max_problem_size)
+        solving.check_document_size(version.document, settings.max_problem_size)
         limits.claim_place(session, principal.organisation_id, settings.org_max_active_runs)
         row = queue_run(session, principal, version)
         audit.record(

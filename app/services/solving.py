@@ -1,37 +1,45 @@
-"""Use case: solve one inline scenario under the server's limits."""
+"""Use case: solve one inline scenario within the server's size and time limits. No database
+here: `onderbouwd solve` runs it without loading the database layer (the organisation's
+limits, which need the database, are `app.services.limits`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from app.core.config import Settings
-from app.core.db import Database
-from app.core.security import Principal
+from app.core.errors import ProblemTooLarge
 from app.optimizer import RunLimits, solve_guarded
 from app.optimizer.explain import ExplainLevel, ExplainOptions
-from app.optimizer.guard import deadline_for
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import Scenario, check_scenario
-from app.services.limits import check_problem_size, solve_slot
 
 
-def solve_counted(
-    database: Database,
-    principal: Principal,
-    scenario: Scenario,
-    settings: Settings,
-    explain: bool = True,
-    explain_candidates: tuple[tuple[str, str], ...] = (),
-    explain_level: ExplainLevel = "standard",
-) -> Recommendation:
-    """`solve_inline`, counted among the organisation's solves at once while it runs (429
-    when it has as many as it may). The checks that need no database come first."""
-    check_scenario(scenario)
-    check_problem_size(scenario, settings.max_problem_size)
-    time_limit_s = min(scenario.solver.time_limit_s, settings.max_time_limit_s)
-    expires_s = deadline_for(time_limit_s, RunLimits(explain=explain))
-    with solve_slot(database, principal.organisation_id, settings.org_max_active_runs, expires_s):
-        return solve_inline(scenario, settings, explain, explain_candidates, explain_level)
+def problem_size(scenario: Scenario) -> tuple[int, str]:
+    """Neighbourhoods × interventions × years (at least 1 intervention), and the product
+    written out."""
+    n, i, t = len(scenario.neighbourhoods), max(1, len(scenario.interventions)), (
+        scenario.horizon_years
+    )
+    return n * i * t, f"{n:,} × {i:,} × {t:,}"
+
+
+def check_problem_size(scenario: Scenario, limit: int) -> None:
+    size, shape = problem_size(scenario)
+    if size > limit:
+        raise ProblemTooLarge(size, limit, shape)
+
+
+def check_document_size(document: Any, limit: int) -> None:
+    """The same for a stored (already validated) document, without validating it again."""
+    def count(key: str) -> int:
+        value = document.get(key) if isinstance(document, dict) else None
+        return len(value) if isinstance(value, list) else 0
+
+    years = document.get("horizon_years", 1) if isinstance(document, dict) else 1
+    n, i, t = count("neighbourhoods"), max(1, count("interventions")), int(years or 1)
+    if n * i * t > limit:
+        raise ProblemTooLarge(n * i * t, limit, f"{n:,} × {i:,} × {t:,}")
 
 
 def solve_inline(

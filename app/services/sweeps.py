@@ -30,7 +30,7 @@ from app.schemas.workshop import (
     SweepPoint,
     SweepSummary,
 )
-from app.services import audit, idempotency, limits, runs
+from app.services import audit, idempotency, limits, runs, solving
 from app.services.comparison import Key, enter_leave, funded_allocations
 from app.services.pagination import decode_time_cursor, encode_time_cursor
 
@@ -66,7 +66,7 @@ def create_sweep(
 
     def produce() -> idempotency.Answer:
         version = runs.scenario_version(session, principal, scenario_id, body.version)
-        limits.check_document_size(version.document, settings.max_problem_size)
+        solving.check_document_size(version.document, settings.max_problem_size)
         limits.claim_place(session, principal.organisation_id, settings.org_max_active_runs)
         budgets = body.budget.budgets()
         documents = []

@@ -26,7 +26,7 @@ from app.optimizer import scenario_sha256
 from app.repositories.scenarios import ScenarioRepository, ScenarioVersionRepository
 from app.schemas.scenario import check_scenario, parse_scenario
 from app.schemas.workshop import WhatIfOut
-from app.services import audit, comparison, limits, runs
+from app.services import audit, comparison, limits, runs, solving
 from app.services.links import run_path
 
 MERGE_PATCH = "application/merge-patch+json"
@@ -102,7 +102,7 @@ def start_whatif(
     document = patched(parent.document, patch, kind)
     scenario = parse_scenario(document)  # 422 naming each path, as for any scenario
     check_scenario(scenario)
-    limits.check_problem_size(scenario, settings.max_problem_size)
+    solving.check_problem_size(scenario, settings.max_problem_size)
     limits.claim_place(session, principal.organisation_id, settings.org_max_active_runs)
     owner = session.scalars(
         ScenarioRepository(session, principal.organisation_id)

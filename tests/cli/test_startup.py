@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 # (the settings too: pydantic-settings alone took half of `--help`'s start)
 HEAVY = (
@@ -44,3 +45,19 @@ def test_help_loads_none_of_them_either() -> None:
     solving = _loaded_after("import app.cli.solve_command")
     assert "app.optimizer" in solving
     assert "highspy" in solving
+
+
+def test_solving_a_file_loads_neither_the_database_layer_nor_the_web_framework() -> None:
+    """`onderbouwd solve` needs the optimizer and the settings, not SQLAlchemy (a sixth of its
+    start) or FastAPI."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    code = (
+        "from app.cli.main import app\n"
+        "try:\n"
+        f"    app(['solve', {str(examples / 'design_example.json')!r}, '--json'])\n"
+        "except SystemExit as end:\n"
+        "    assert end.code == 0, end.code\n"
+    )
+    loaded = _loaded_after(code)
+    assert "app.optimizer" in loaded  # it did solve
+    assert [m for m in ("sqlalchemy", "fastapi", "starlette", "app.models") if m in loaded] == []
