@@ -66,3 +66,5 @@ def configure_logging(environment: str, level: int = logging.INFO) -> None:
             root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
+    # Alembic announces each of its plugins on every start: noise beside the migrations it runs.
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(level, logging.WARNING))
