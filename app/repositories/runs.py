@@ -80,27 +80,21 @@ class RunQueue:
             select(Run.id).where(_claimable(now, owner)).order_by(Run.created_at, Run.id).limit(5)
         ).all()
         for run_id in candidates:
-            claimed = self._update(
-                update(Run)
-                .where(Run.id == run_id, _claimable(now, owner))
-                .values(
-                    state="running",
-                    lease_owner=owner,
-                    held_by=owner,
-                    lease_expires_at=now + timedelta(seconds=lease_s),
-                    attempts=Run.attempts + 1,
-                    started_at=now,
-                )
-            )
-            if claimed == 1:
+            if self._take(run_id, owner, lease_s, now):
                 return self._claimed(run_id)
         return None
 
     def claim_run(self, run_id: uuid.UUID, owner: str, lease_s: float) -> ClaimedRun | None:
         """Claim this run (a Celery task names its run): None when it is finished, cancelled,
         or held under a lease that has not expired."""
-        now = utcnow()
-        claimed = self._update(
+        if not self._take(run_id, owner, lease_s, utcnow()):
+            return None
+        return self._claimed(run_id)
+
+    def _take(self, run_id: uuid.UUID, owner: str, lease_s: float, now: datetime) -> bool:
+        """Whether this owner now holds the run: one conditional update, so of two runners
+        (or workers) that try at once exactly one gets it."""
+        return self._update(
             update(Run)
             .where(Run.id == run_id, _claimable(now, owner))
             .values(
@@ -111,10 +105,7 @@ class RunQueue:
                 attempts=Run.attempts + 1,
                 started_at=now,
             )
-        )
-        if claimed != 1:
-            return None
-        return self._claimed(run_id)
+        ) == 1
 
     def _claimed(self, run_id: uuid.UUID) -> ClaimedRun:
         row = self.session.execute(
