@@ -27,8 +27,8 @@ from typing import Any
 def _measure(rows: int, batch: int) -> dict[str, Any]:
     from app.core.db import Database
     from app.core.migrations import upgrade
+    from app.services.access.keys import cli_principal, ensure_organisation
     from app.services.imports import ImportKind, run_import, transaction
-    from app.services.keys import cli_principal, ensure_organisation
 
     transaction.BATCH_ROWS = batch
     folder = Path(tempfile.mkdtemp())

@@ -137,7 +137,7 @@ def make_organisations(url: str) -> list[Organisation]:
     """Two organisations, each with a planner key (made as the command line makes them)."""
     from app.core.db import Database
     from app.core.security import Role
-    from app.services.keys import cli_principal, create_key, ensure_organisation
+    from app.services.access.keys import cli_principal, create_key, ensure_organisation
 
     database = Database(url)
     made = []

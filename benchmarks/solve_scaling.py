@@ -53,7 +53,7 @@ def _client_with_key() -> Any:
     from app.core.migrations import upgrade
     from app.core.security import Role
     from app.main import create_app
-    from app.services.keys import cli_principal, create_key, ensure_organisation
+    from app.services.access.keys import cli_principal, create_key, ensure_organisation
 
     folder = tempfile.mkdtemp(prefix="onderbouwd-bench-")
     url = f"sqlite:///{folder}/bench.db"

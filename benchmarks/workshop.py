@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 def main() -> None:
     from app.schemas.scenario import parse_scenario
-    from app.services.solving import solve_inline
-    from app.services.sweeps import document_at
+    from app.services.planning.solving import solve_inline
+    from app.services.workshop.sweeps import document_at
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=10)
@@ -99,7 +99,7 @@ def _measure(args: argparse.Namespace, database: Database, settings: Settings
     from fastapi.testclient import TestClient
 
     from app.main import create_app
-    from app.services.demo import ensure_demo, fresh_demo_key
+    from app.services.catalogue.demo import ensure_demo, fresh_demo_key
 
     with database.transaction() as session:
         ensure_demo(session, "Demo")

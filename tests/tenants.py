@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from app.core.db import Database
 from app.core.security import Role
-from app.services.keys import cli_principal, create_key, ensure_organisation
+from app.services.access.keys import cli_principal, create_key, ensure_organisation
 
 
 @dataclass

@@ -20,7 +20,7 @@ from app.api.problems import problem_response
 from app.core.db import Database
 from app.core.errors import DatabaseBusy, OnderbouwdError, Unauthorized
 from app.core.security import Principal
-from app.services.keys import authenticate
+from app.services.access.keys import authenticate
 
 PROTECTED_PREFIX = "/api/v1"
 PRINCIPAL_SCOPE_KEY = "onderbouwd.principal"

@@ -21,7 +21,7 @@ from app.core.db import Database
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import Principal, Role
 from app.schemas.common import INT32_MAX
-from app.services.keys import authenticate
+from app.services.access.keys import authenticate
 
 
 def app_settings(request: Request) -> Settings:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Header, Response
 from pydantic import BaseModel
 
-from app.services import etags
+from app.services.interface import etags
 
 IfMatch = Annotated[
     str | None,

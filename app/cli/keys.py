@@ -31,7 +31,7 @@ def create(
 ) -> None:
     """Create a key (and the organisation, when it is new); print the key, which is shown once."""
     from app.core.db import Database
-    from app.services import keys
+    from app.services.access import keys
 
     database = Database(_settings().database_url)
     try:
@@ -51,7 +51,7 @@ def create(
 def list_keys(org: OrgOption) -> None:
     """List the organisation's keys (prefixes, never the keys)."""
     from app.core.db import Database
-    from app.services import keys
+    from app.services.access import keys
 
     database = Database(_settings().database_url)
     try:
@@ -70,7 +70,7 @@ def revoke(
 ) -> None:
     """Revoke a key by its prefix."""
     from app.core.db import Database
-    from app.services import keys
+    from app.services.access import keys
 
     database = Database(_settings().database_url)
     try:
@@ -86,7 +86,7 @@ def revoke(
 
 
 def _principal(session: Session, org: str) -> Principal:
-    from app.services import keys
+    from app.services.access import keys
 
     try:
         return keys.organisation_principal(session, org)

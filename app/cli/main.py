@@ -126,7 +126,7 @@ def prepare_environment(settings: Settings, console: Console,
     return a fresh demo planner key (the key printed by the previous start is revoked)."""
     from app.core.db import Database
     from app.core.migrations import upgrade
-    from app.services.demo import DEMO_KEY_NAME, ensure_demo, fresh_demo_key
+    from app.services.catalogue.demo import DEMO_KEY_NAME, ensure_demo, fresh_demo_key
 
     database = Database(settings.database_url)
     try:
@@ -150,7 +150,7 @@ def demo() -> None:
     print a new planner key for it."""
     from app.core.db import Database
     from app.core.migrations import upgrade
-    from app.services.demo import ensure_demo, fresh_demo_key
+    from app.services.catalogue.demo import ensure_demo, fresh_demo_key
 
     settings = _settings()
     console = Console(stderr=True)

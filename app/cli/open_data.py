@@ -107,8 +107,8 @@ def _run(file: Path, org: str, load: Loader, what: str) -> None:
     from app.core.config import get_settings
     from app.core.db import Database
     from app.core.errors import NotFound
+    from app.services.access.keys import organisation_principal
     from app.services.imports.reading import RowSource, Unreadable, detect_format
-    from app.services.keys import organisation_principal
     from app.services.open_data import OpenDataRefused
     from app.services.open_data.formats import FileLayoutError
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from app.core.config import Settings
     from app.core.db import Database
-    from app.services.run_watch import RunProgress
+    from app.services.planning.run_watch import RunProgress
 
 POLL_S = 0.25
 
@@ -45,7 +45,7 @@ def run(
     from app.core.db import Database
     from app.core.errors import OnderbouwdError
     from app.jobs.backend import job_backend
-    from app.services.run_watch import start_run_on
+    from app.services.planning.run_watch import start_run_on
 
     settings = get_settings()
     database = Database(settings.database_url)
@@ -76,7 +76,7 @@ def _follow(database: Database, settings: Settings, run_id: uuid.UUID, timeout_s
             console: Console) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from app.services.run_watch import run_progress
+    from app.services.planning.run_watch import run_progress
 
     deadline = time.monotonic() + timeout_s
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),

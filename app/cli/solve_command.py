@@ -58,7 +58,7 @@ def run_solve(
         _print_errors([f"{e['path'] or '(document)'}: {e['message']}" for e in error.errors])
         return EXIT_BAD_INPUT
     try:
-        from app.services.solving import check_problem_size  # loads the solvers
+        from app.services.planning.solving import check_problem_size  # loads the solvers
 
         check_problem_size(scenario, settings.max_problem_size)
     except ProblemTooLarge as error:
@@ -66,7 +66,7 @@ def run_solve(
         return EXIT_BAD_INPUT
 
     with _stdout_to_stderr():
-        from app.services.solving import solve_inline
+        from app.services.planning.solving import solve_inline
 
         level: ExplainLevel = "full" if explain_level == "full" else "standard"
         recommendation = solve_inline(scenario, settings, explain=explain, explain_level=level)

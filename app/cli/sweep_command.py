@@ -80,7 +80,7 @@ def sweep(
     from app.core.errors import OnderbouwdError
     from app.jobs.backend import job_backend
     from app.schemas.scenario import ScenarioInvalid
-    from app.services.run_watch import start_sweep_on
+    from app.services.planning.run_watch import start_sweep_on
 
     console = Console(stderr=True)
     body = _body(console, start, to, steps, _budgets(values), scale, version, explain)
@@ -151,7 +151,7 @@ def _follow(database: Database, sweep_id: uuid.UUID, timeout_s: float, console: 
         TimeElapsedColumn,
     )
 
-    from app.services.run_watch import sweep_now
+    from app.services.planning.run_watch import sweep_now
 
     deadline = time.monotonic() + timeout_s
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -23,7 +23,7 @@ from app.optimizer import guard
 from app.optimizer.backends.child_process import exit_with_parent, limit_memory, quiet_stdout
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import ScenarioInvalid, parse_scenario
-from app.services.solving import solve_inline
+from app.services.planning.solving import solve_inline
 
 log = logging.getLogger("onderbouwd.worker")
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.core.security import Principal
 from app.schemas.workshop import Comparison
-from app.services import comparison, scenarios
+from app.services.planning import scenarios
+from app.services.workshop import comparison
 from app.web.charts import EURO_AXIS, SCHEMA, Spec
 from app.web.labels import Labels
 

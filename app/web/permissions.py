@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.core.errors import Forbidden
 from app.core.security import Role
-from app.services.web_sign_in import WebUser
+from app.services.access.web_sign_in import WebUser
 
 
 def require_planner(user: WebUser) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.core.security import Principal
 from app.schemas.recommendation import Recommendation
 from app.schemas.stored import RunOut
-from app.services import runs, scenarios
+from app.services.planning import runs, scenarios
 from app.web.charts import Spec, gap_cells, run_charts
 from app.web.labels import Labels
 

@@ -17,7 +17,7 @@ from fastapi import Depends, Request
 
 from app.api.deps import DatabaseDep
 from app.core.errors import OnderbouwdError, Unauthorized
-from app.services.web_sign_in import WebUser, signed_in
+from app.services.access.web_sign_in import WebUser, signed_in
 
 SESSION_COOKIE = "onderbouwd_session"
 CSRF_FIELD = "csrf_token"

@@ -193,7 +193,7 @@ class _Exploding(int):
     in its message (what must stay in the log)."""
 
     def __lt__(self, other: object) -> bool:
-        raise RuntimeError('File "/srv/onderbouwd/app/services/solving.py": '
+        raise RuntimeError('File "/srv/onderbouwd/app/services/planning/solving.py": '
                            "SELECT secret_sha256 FROM api_keys WHERE prefix = 'x'")
 
     __gt__ = __le__ = __ge__ = __lt__

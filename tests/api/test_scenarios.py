@@ -153,7 +153,7 @@ class TestNoPartialWrites:
         self, client_factory: ClientFactory, design_example: dict, db: Database,
         monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        from app.services import scenarios
+        from app.services.planning import scenarios
 
         def fail(*args: object, **kwargs: object) -> None:
             raise RuntimeError("the disk is full")

@@ -23,7 +23,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.models import WebhookEvent
 from app.schemas.scenario import parse_scenario
-from app.services.solving import solve_inline
+from app.services.planning.solving import solve_inline
 from tests.api.solving_apps import BACKENDS, solving_client
 from tests.api.stored import RUNS, SCENARIOS, store
 from tests.strategies import small_scenarios

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.core.db import Database
 from app.schemas.scenario import parse_scenario
-from app.services.solving import solve_inline
+from app.services.planning.solving import solve_inline
 from tests.api.solving_apps import BACKENDS, solving_client
 from tests.api.stored import RUNS, SCENARIOS, start, store, wait_until
 from tests.tenants import Tenant

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from app.core.config import Settings
 from app.core.db import Database
 from app.main import create_app
-from app.services.demo import ensure_demo, fresh_demo_key
+from app.services.catalogue.demo import ensure_demo, fresh_demo_key
 from tests.api.live_server import serve
 from tests.databases import migrated_database
 

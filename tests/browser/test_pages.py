@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.optimizer import RunLimits, solve
 from app.schemas.scenario import parse_scenario
-from app.services.demo import SCENARIO_NAME
+from app.services.catalogue.demo import SCENARIO_NAME
 from app.web.formatting import Numbers
 from tests.api.helpers import DESIGN_EXAMPLE
 from tests.browser.conftest import (

@@ -9,7 +9,7 @@ from typing import Any
 from app.core.db import Database
 from app.core.security import Principal, Role
 from app.schemas.stored import ScenarioWrite
-from app.services import scenarios
+from app.services.planning import scenarios
 from tests.jobs.queue_helpers import design_example
 from tests.tenants import Tenant
 

@@ -12,7 +12,7 @@ from app.cli.main import app
 from app.core.config import get_settings
 from app.core.db import Database
 from app.core.migrations import is_current
-from app.services.keys import authenticate
+from app.services.access.keys import authenticate
 
 runner = CliRunner()
 

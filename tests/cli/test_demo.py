@@ -13,8 +13,8 @@ from app.cli.main import app, prepare_environment
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import Unauthorized
-from app.services.keys import authenticate
-from app.services.scenarios import list_scenarios
+from app.services.access.keys import authenticate
+from app.services.planning.scenarios import list_scenarios
 
 runner = CliRunner()
 

@@ -13,7 +13,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.models import Run
 from app.schemas.scenario import parse_scenario
-from app.services.solving import solve_inline
+from app.services.planning.solving import solve_inline
 from tests.cli.solving import stored
 from tests.jobs.queue_helpers import design_example
 from tests.tenants import Tenant

@@ -18,7 +18,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.models import Run, Sweep
 from app.schemas.scenario import parse_scenario
-from app.services.solving import solve_inline
+from app.services.planning.solving import solve_inline
 from tests.cli.solving import stored
 from tests.jobs.queue_helpers import design_example, queue_runs
 from tests.tenants import Tenant

@@ -12,7 +12,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.jobs.backend import CeleryBackend
 from app.schemas.scenario import parse_scenario
-from app.services.solving import solve_inline
+from app.services.planning.solving import solve_inline
 from tests.api.test_health_during_solve import slow_scenario
 from tests.celery_workers import Broker, wait_for_workers, worker
 from tests.distributed.processes import finish_events, rows, wait_for_states

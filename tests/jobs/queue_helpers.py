@@ -12,7 +12,7 @@ from app.core.db import Database
 from app.core.security import Principal, Role
 from app.models import Run
 from app.schemas.stored import RunStart, ScenarioWrite
-from app.services import runs, scenarios
+from app.services.planning import runs, scenarios
 from tests.tenants import Tenant
 
 DESIGN_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "design_example.json"

@@ -15,7 +15,7 @@ from app.jobs.worker import solve_document
 from app.models import Run
 from app.repositories.runs import RunQueue
 from app.schemas.scenario import parse_scenario
-from app.services.solving import solve_inline
+from app.services.planning.solving import solve_inline
 from tests.jobs.queue_helpers import design_example, queue_runs, run_rows
 from tests.tenants import Tenant
 

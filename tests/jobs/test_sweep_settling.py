@@ -16,7 +16,8 @@ from app.models import Run, Sweep, WebhookEvent
 from app.repositories.runs import RunQueue
 from app.schemas.stored import ScenarioWrite
 from app.schemas.workshop import SweepCreate
-from app.services import scenarios, sweeps
+from app.services.planning import scenarios
+from app.services.workshop import sweeps
 from tests.jobs.queue_helpers import design_example
 from tests.tenants import Tenant
 
@@ -83,7 +84,7 @@ def test_the_stale_check_settles_a_sweep_whose_points_were_cancelled_one_by_one(
 ) -> None:
     from app.jobs.celery_app import make_celery
     from app.jobs.stale_check import check_stale_runs
-    from app.services import runs
+    from app.services.planning import runs
     from tests.celery_workers import require_redis, unique_broker
 
     require_redis()

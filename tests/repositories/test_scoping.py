@@ -14,7 +14,9 @@ from app.repositories.catalogue import DomainRepository, NeighbourhoodRepository
 from app.repositories.sweeps import SweepRepository
 from app.schemas.stored import ScenarioWrite
 from app.schemas.workshop import BudgetRange, SweepCreate
-from app.services import keys, scenarios, sweeps
+from app.services.access import keys
+from app.services.planning import scenarios
+from app.services.workshop import sweeps
 from tests.api.helpers import DESIGN_EXAMPLE
 from tests.tenants import Tenant
 

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from app.core.db import Database
+from app.services.access.keys import cli_principal, ensure_organisation
 from app.services.imports import ImportKind, run_import
-from app.services.keys import cli_principal, ensure_organisation
 
 # ru_maxrss is in kilobytes on Linux and in bytes on macOS.
 _RSS_UNIT = 1 if sys.platform == "darwin" else 1024

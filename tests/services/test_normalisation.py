@@ -20,7 +20,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.normalisation import IndicatorSpec, Reference, domain_scores, references, slope
+from app.services.catalogue.normalisation import (
+    IndicatorSpec,
+    Reference,
+    domain_scores,
+    references,
+    slope,
+)
 
 SPECS = [
     IndicatorSpec("nuisance", "safety", higher_is_better=False),

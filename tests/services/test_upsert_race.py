@@ -11,7 +11,7 @@ from app.core.db import Database
 from app.core.security import Principal, Role
 from app.models import Domain
 from app.schemas.catalogue import DomainWrite
-from app.services import catalogue
+from app.services.catalogue import entries as catalogue
 from tests.tenants import Tenant
 
 

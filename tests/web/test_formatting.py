@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from app.core.db import Database
 from app.repositories.organisations import OrganisationRepository
-from app.services.demo import ensure_demo
+from app.services.catalogue.demo import ensure_demo
 from app.web.formatting import Numbers
 
 DUTCH, ENGLISH = Numbers("nl"), Numbers("en")

@@ -13,7 +13,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.security import Role
 from app.repositories.organisations import OrganisationRepository
-from app.services.keys import cli_principal, create_key, revoke_key
+from app.services.access.keys import cli_principal, create_key, revoke_key
 from app.web.session import SESSION_COOKIE
 from tests.conftest import ClientFactory
 from tests.tenants import Tenant

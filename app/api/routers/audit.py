@@ -6,7 +6,7 @@ from app.api.deps import Cursor, Limit, SessionDep, ViewerKey
 from app.api.problems import problem_responses
 from app.api.transaction_route import TransactionRoute
 from app.schemas.common import AuditEntryOut, Page
-from app.services import audit
+from app.services.access import audit
 
 router = APIRouter(
     route_class=TransactionRoute, prefix="/api/v1/audit", tags=["audit"],

@@ -21,7 +21,7 @@ from app.schemas.catalogue import (
     PartnerWrite,
 )
 from app.schemas.common import Page
-from app.services import catalogue
+from app.services.catalogue import entries as catalogue
 
 router = APIRouter(
     prefix="/api/v1", tags=["catalogue"], responses=problem_responses(401, 403),

@@ -8,8 +8,8 @@ from app.api.deps import SessionDep, ViewerKey
 from app.api.problems import problem_responses
 from app.api.transaction_route import TransactionRoute
 from app.schemas.workshop import Comparison
-from app.services import comparison
 from app.services.run_files.workshop import XLSX_MEDIA_TYPE, comparison_xlsx
+from app.services.workshop import comparison
 
 router = APIRouter(route_class=TransactionRoute, prefix="/api/v1", tags=["workshops"],
                    responses=problem_responses(401, 403, 404, 409, 422))

@@ -8,7 +8,7 @@ from app.api.deps import AdminKey, SessionDep
 from app.api.problems import problem_responses
 from app.api.transaction_route import TransactionRoute
 from app.schemas.keys import KeyCreate, KeyCreated, KeyOut
-from app.services import keys
+from app.services.access import keys
 
 router = APIRouter(
     route_class=TransactionRoute, prefix="/api/v1/keys", tags=["keys"],

@@ -5,7 +5,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.api.deps import DatabaseDep
 from app.core.metrics import RUNS
-from app.services.run_watch import unfinished_counts
+from app.services.planning.run_watch import unfinished_counts
 
 router = APIRouter(tags=["health"])
 

@@ -19,7 +19,7 @@ from app.schemas.catalogue import (
     NeighbourhoodWrite,
 )
 from app.schemas.common import Page
-from app.services import neighbourhoods
+from app.services.catalogue import neighbourhoods
 
 router = APIRouter(
     route_class=JSONOffTheLoop,

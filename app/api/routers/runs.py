@@ -9,7 +9,7 @@ from app.api.problems import problem_responses
 from app.api.transaction_route import TransactionRoute
 from app.schemas.common import Page
 from app.schemas.stored import RunOut, RunState, RunSummary
-from app.services import runs
+from app.services.planning import runs
 
 router = APIRouter(
     route_class=TransactionRoute, prefix="/api/v1/runs", tags=["runs"],

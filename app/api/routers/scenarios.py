@@ -27,8 +27,8 @@ from app.schemas.stored import (
     ScenarioWrite,
     VersionOut,
 )
-from app.services import runs, scenarios
-from app.services.idempotency import Answer
+from app.services.interface.idempotency import Answer
+from app.services.planning import runs, scenarios
 
 router = APIRouter(
     route_class=JSONOffTheLoop,

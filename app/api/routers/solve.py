@@ -10,7 +10,7 @@ from app.api.problems import problem_responses
 from app.optimizer.explain import ExplainLevel
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import Scenario
-from app.services.limits import solve_counted
+from app.services.planning.limits import solve_counted
 
 router = APIRouter(
     prefix="/api/v1", tags=["solve"],

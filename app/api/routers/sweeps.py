@@ -19,13 +19,13 @@ from app.api.problems import problem_responses
 from app.api.transaction_route import TransactionRoute
 from app.schemas.common import Page
 from app.schemas.workshop import SweepCreate, SweepOut, SweepSummary
-from app.services import sweeps
 from app.services.run_files.workshop import (
     CSV_MEDIA_TYPE,
     XLSX_MEDIA_TYPE,
     frontier_csv,
     frontier_xlsx,
 )
+from app.services.workshop import sweeps
 
 router = APIRouter(
     route_class=TransactionRoute, prefix="/api/v1", tags=["workshops"],

@@ -21,7 +21,7 @@ from app.schemas.units import (
     UnitWrite,
     WriteCounts,
 )
-from app.services import units
+from app.services.catalogue import units
 
 router = APIRouter(
     prefix="/api/v1/units", tags=["units"], responses=problem_responses(401, 403),

@@ -11,7 +11,7 @@ from app.api.jobs import wake_runner
 from app.api.problems import problem_responses
 from app.api.transaction_route import TransactionRoute
 from app.schemas.workshop import WhatIfOut
-from app.services import whatif
+from app.services.workshop import whatif
 
 router = APIRouter(route_class=TransactionRoute, prefix="/api/v1/runs", tags=["workshops"],
                    responses=problem_responses(401, 403, 404, 409, 415, 422))

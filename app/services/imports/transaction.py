@@ -25,7 +25,7 @@ from app.models import ImportRecord, utcnow, uuid7
 from app.repositories.imports import ImportRepository
 from app.schemas.common import Page
 from app.schemas.imports import ImportOut, ImportProblem
-from app.services import audit
+from app.services.access import audit
 from app.services.imports import events
 from app.services.imports.cells import (
     Problem,
@@ -37,7 +37,7 @@ from app.services.imports.kinds import KINDS, ImportKind, Kind
 from app.services.imports.reading import Format, RowProblem, RowSource, Unreadable, detect_format
 from app.services.imports.report import Report
 from app.services.imports.writers import Numbered, References, write_batch
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.interface.pagination import decode_cursor, encode_cursor
 
 # Rows per bulk read-and-write. benchmarks/import_rows.py, 50,000 buurten on SQLite: batches of
 # 200 / 1,000 / 5,000 take 7.2 / 6.2 / 5.6 s and peak at 9.8 / 11.2 / 18.9 MiB; 1,000 keeps most

@@ -25,7 +25,7 @@ from app.models.base import TenantMixin
 from app.repositories import bulk
 from app.repositories.units import UnitRepository
 from app.schemas.catalogue import InterventionWrite, PartnerWrite
-from app.services.catalogue import intervention_state, partner_state
+from app.services.catalogue.entries import intervention_state, partner_state
 from app.services.imports.cells import Problem
 from app.services.imports.kinds import ImportKind
 

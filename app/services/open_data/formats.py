@@ -10,8 +10,9 @@
   deviation from the national reference (`afw`) and the five dimensions (`fys`, `onv`, `soc`,
   `vrz`, `won`), `NA` where not measured.
 
-Which figures become which indicator is the demo's choice (`app.services.demo_data`), so that
-a catalogue loaded from the files and the demo organisation speak of the same indicators.
+Which figures become which indicator is the demo's choice
+(`app.services.catalogue.demo_data`), so that a catalogue loaded from the files and the demo
+organisation speak of the same indicators.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.services.demo_data import LBM_DIMENSIONS, LBM_TOTAL, MIN_INHABITANTS_FOR_RATE
+from app.services.catalogue.demo_data import LBM_DIMENSIONS, LBM_TOTAL, MIN_INHABITANTS_FOR_RATE
 from app.services.imports.reading import Row, RowProblem
 
 KWB_COLUMNS = ("gwb_code_10", "regio", "recs", "a_woning")

@@ -22,8 +22,8 @@ from app.core.security import Principal
 from app.repositories.bulk import Counts
 from app.repositories.catalogue import NeighbourhoodRepository
 from app.schemas.catalogue import IndicatorWrite
-from app.services import audit
-from app.services.demo import CBS, LBM, LBM_INDICATORS
+from app.services.access import audit
+from app.services.catalogue.demo import CBS, LBM, LBM_INDICATORS
 from app.services.imports.kinds import (
     ImportKind,
     IndicatorRow,

@@ -22,8 +22,8 @@ from app.schemas.webhooks import (
     WebhookCreated,
     WebhookOut,
 )
-from app.services import audit
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.access import audit
+from app.services.interface.pagination import decode_cursor, encode_cursor
 from app.services.webhooks.addresses import UnsafeAddress, check_url
 from app.services.webhooks.delivery import message_id
 

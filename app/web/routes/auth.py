@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse
 
 from app.api.deps import DatabaseDep
 from app.core.errors import Unauthorized
-from app.services.web_sign_in import sign_in
+from app.services.access.web_sign_in import sign_in
 from app.web.routing import WebRoute
 from app.web.session import CsrfChecked, forget, remember, safe_next
 from app.web.templating import render

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import SessionDep
-from app.services.comparison import parse_run_ids
+from app.services.workshop.comparison import parse_run_ids
 from app.web.compare_view import compare_view
 from app.web.routing import WebRoute
 from app.web.session import UserDep

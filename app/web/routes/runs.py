@@ -8,7 +8,7 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from app.api.deps import SessionDep
-from app.services import runs
+from app.services.planning import runs
 from app.services.run_files import FileFormat, run_file
 from app.web.permissions import may_plan
 from app.web.routing import WebRoute

@@ -11,7 +11,8 @@ from starlette.responses import RedirectResponse
 
 from app.api.deps import SessionDep, SettingsDep
 from app.schemas.stored import RunStart
-from app.services import overview, runs, scenarios, sweeps
+from app.services.planning import overview, runs, scenarios
+from app.services.workshop import sweeps
 from app.web.permissions import require_planner
 from app.web.routing import WebRoute
 from app.web.session import CsrfChecked, UserDep

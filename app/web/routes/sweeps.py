@@ -13,13 +13,14 @@ from app.api.deps import SessionDep, SettingsDep
 from app.api.jobs import wake_runner
 from app.core.errors import ValidationFailed
 from app.schemas.workshop import BudgetRange, SweepCreate
-from app.services import scenarios, sweeps
+from app.services.planning import scenarios
 from app.services.run_files.workshop import (
     CSV_MEDIA_TYPE,
     XLSX_MEDIA_TYPE,
     frontier_csv,
     frontier_xlsx,
 )
+from app.services.workshop import sweeps
 from app.web.charts import frontier
 from app.web.permissions import may_plan, require_planner
 from app.web.routing import WebRoute

@@ -12,8 +12,8 @@ from app.api.deps import DatabaseDep, SettingsDep
 from app.api.jobs import wake_runner
 from app.core.errors import OnderbouwdError
 from app.schemas.scenario import ScenarioInvalid
-from app.services import whatif
-from app.services.whatif import MERGE_PATCH
+from app.services.workshop import whatif
+from app.services.workshop.whatif import MERGE_PATCH
 from app.web.labels import Labels
 from app.web.permissions import require_planner
 from app.web.routing import WebRoute

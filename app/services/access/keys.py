@@ -15,7 +15,7 @@ from app.repositories.organisations import (
     find_key_by_prefix,
 )
 from app.schemas.keys import KeyCreated, KeyOut
-from app.services import audit
+from app.services.access import audit
 
 CLI_ACTOR = "cli"
 

@@ -1,5 +1,5 @@
 """Limits per organisation: how many solves it may have at once (how large one may be is
-`app.services.solving`, which needs no database).
+`app.services.planning.solving`, which needs no database).
 
 Solves at once are counted in the database (queued and running runs, plus synchronous solves in
 progress as `solve_slots` rows), so the limit holds across API processes, machines and
@@ -28,7 +28,7 @@ from app.optimizer.explain import ExplainLevel
 from app.optimizer.guard import deadline_for
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import Scenario, check_scenario
-from app.services.solving import check_problem_size, solve_inline
+from app.services.planning.solving import check_problem_size, solve_inline
 
 ACTIVE_RUN_STATES = ("queued", "running")
 # A synchronous solve's row outlives a process that died mid-solve by at most this much past

@@ -1,6 +1,6 @@
 """Use case: the demo organisation, a corporation working in Utrecht.
 
-Its buurten, homes and measurements are real (see `app.services.demo_data`); its domains,
+Its buurten, homes and measurements are real (see `app.services.catalogue.demo_data`); its domains,
 interventions, partners and the stored scenario are an illustrative planning question with
 realistic orders of magnitude. Everything is loaded through the same use cases the API offers,
 so the demo also shows the audit trail and the scenario assembled from the catalogue.
@@ -22,8 +22,11 @@ from app.schemas.catalogue import (
     PartnerWrite,
 )
 from app.schemas.stored import CatalogueSelection, ScenarioWrite
-from app.services import catalogue, keys, neighbourhoods, scenarios
-from app.services.demo_data import KWB_YEAR, load_buurten, social_assistance_reference
+from app.services.access import keys
+from app.services.catalogue import entries as catalogue
+from app.services.catalogue import neighbourhoods
+from app.services.catalogue.demo_data import KWB_YEAR, load_buurten, social_assistance_reference
+from app.services.planning import scenarios
 
 DEMO_KEY_NAME = "demo key printed by serve"
 DEMO_LOCALE = "nl"  # a Utrecht corporation: its web pages write € 1.250.000 and 0,15

@@ -16,8 +16,8 @@ from app.repositories.catalogue import (
 )
 from app.schemas.scenario import Scenario, ScenarioInvalid, parse_scenario
 from app.schemas.stored import CatalogueSelection
-from app.services.catalogue import intervention_document
-from app.services.neighbourhoods import catalogue_scores
+from app.services.catalogue.entries import intervention_document
+from app.services.catalogue.neighbourhoods import catalogue_scores
 
 
 def assemble(session: Session, principal: Principal, selection: CatalogueSelection) -> Scenario:

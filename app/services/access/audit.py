@@ -10,7 +10,7 @@ from app.core.security import Principal
 from app.models import AuditEntry
 from app.repositories.audit import AuditRepository
 from app.schemas.common import AuditEntryOut, Page
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.interface.pagination import decode_cursor, encode_cursor
 
 
 def record(

@@ -26,8 +26,10 @@ from app.optimizer import scenario_sha256
 from app.repositories.scenarios import ScenarioRepository, ScenarioVersionRepository
 from app.schemas.scenario import check_scenario, parse_scenario
 from app.schemas.workshop import WhatIfOut
-from app.services import audit, comparison, limits, runs, solving
-from app.services.links import run_path
+from app.services.access import audit
+from app.services.interface.links import run_path
+from app.services.planning import limits, runs, solving
+from app.services.workshop import comparison
 
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"

@@ -8,7 +8,7 @@ made from the measurements of the buurt's units that year:
 - `count`: the sum of the values per 100 of all the buurt's units.
 
 These buurt values take the place of values stored on the neighbourhood for the same indicator
-and year, and feed the normalisation (`app.services.normalisation`) like any other.
+and year, and feed the normalisation (`app.services.catalogue.normalisation`) like any other.
 """
 
 from __future__ import annotations
@@ -39,10 +39,12 @@ from app.schemas.units import (
     UnitWrite,
     WriteCounts,
 )
-from app.services import audit, etags
-from app.services.catalogue import page, upsert
+from app.services.access import audit
+from app.services.catalogue.entries import page, upsert
+from app.services.interface import etags
 
-# values[neighbourhood code][indicator key][year], as `app.services.normalisation` reads them
+# values[neighbourhood code][indicator key][year], as
+# `app.services.catalogue.normalisation` reads them
 UnitValues = dict[str, dict[str, dict[int, float]]]
 
 

@@ -30,9 +30,11 @@ from app.schemas.workshop import (
     SweepPoint,
     SweepSummary,
 )
-from app.services import audit, idempotency, limits, runs, solving
-from app.services.comparison import Key, enter_leave, funded_allocations
-from app.services.pagination import decode_time_cursor, encode_time_cursor
+from app.services.access import audit
+from app.services.interface import idempotency
+from app.services.interface.pagination import decode_time_cursor, encode_time_cursor
+from app.services.planning import limits, runs, solving
+from app.services.workshop.comparison import Key, enter_leave, funded_allocations
 
 # The scenario page lists this many of a scenario's sweeps, newest first.
 RECENT_SWEEPS = 50

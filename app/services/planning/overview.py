@@ -14,7 +14,7 @@ from app.models import Scenario as ScenarioRow
 from app.repositories.runs import RunRepository
 from app.repositories.scenarios import ScenarioRepository
 from app.schemas.stored import RunSummary, ScenarioSummary
-from app.services.runs import run_summary
+from app.services.planning.runs import run_summary
 
 RECENT_RUNS = 50
 

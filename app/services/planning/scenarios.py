@@ -22,10 +22,11 @@ from app.schemas.stored import (
     VersionOut,
     VersionSummary,
 )
-from app.services import audit, etags, idempotency
-from app.services.assembly import assemble
-from app.services.links import scenario_path
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.access import audit
+from app.services.catalogue.assembly import assemble
+from app.services.interface import etags, idempotency
+from app.services.interface.links import scenario_path
+from app.services.interface.pagination import decode_cursor, encode_cursor
 
 UNTITLED = "Untitled scenario"
 

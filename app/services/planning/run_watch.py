@@ -16,8 +16,9 @@ from app.core.security import Principal
 from app.models import Organisation, Run, Scenario, Sweep, utcnow
 from app.schemas.stored import RunStart
 from app.schemas.workshop import SweepCreate, SweepOut
-from app.services import runs, sweeps
-from app.services.keys import cli_principal
+from app.services.access.keys import cli_principal
+from app.services.planning import runs
+from app.services.workshop import sweeps
 
 
 def unfinished_counts(session: Session) -> dict[str, int]:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "buurten"
+DATA = Path(__file__).resolve().parents[2] / "data" / "buurten"
 KWB_FILE = DATA / "kwb-2023-utrecht.csv"
 LBM_FILE = DATA / "leefbaarometer-2002-2024-utrecht.csv"
 KWB_YEAR = 2023

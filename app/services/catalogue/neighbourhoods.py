@@ -26,10 +26,10 @@ from app.schemas.catalogue import (
 from app.schemas.catalogue import IndicatorValue as IndicatorValueSchema
 from app.schemas.common import Page
 from app.schemas.scenario import DEFAULT_DOMAINS, DomainScore
-from app.services import audit
-from app.services.catalogue import page, precondition, upsert
-from app.services.normalisation import IndicatorSpec, domain_scores
-from app.services.units import unit_values
+from app.services.access import audit
+from app.services.catalogue.entries import page, precondition, upsert
+from app.services.catalogue.normalisation import IndicatorSpec, domain_scores
+from app.services.catalogue.units import unit_values
 
 FIELDS = ("name", "district", "municipality", "homes", "regulated_homes")
 

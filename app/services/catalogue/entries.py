@@ -37,8 +37,9 @@ from app.schemas.catalogue import (
     PartnerWrite,
 )
 from app.schemas.common import Page
-from app.services import audit, etags
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.access import audit
+from app.services.interface import etags
+from app.services.interface.pagination import decode_cursor, encode_cursor
 
 M = TypeVar("M", bound=TenantMixin)
 Out = TypeVar("Out", bound=BaseModel)

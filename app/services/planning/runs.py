@@ -19,9 +19,11 @@ from app.schemas.common import Page
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import parse_scenario
 from app.schemas.stored import RunOut, RunStart, RunState, RunSummary
-from app.services import audit, idempotency, limits, solving
-from app.services.links import run_path
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.access import audit
+from app.services.interface import idempotency
+from app.services.interface.links import run_path
+from app.services.interface.pagination import decode_cursor, encode_cursor
+from app.services.planning import limits, solving
 
 
 def start_run(

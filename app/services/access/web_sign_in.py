@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import Unauthorized
 from app.core.security import Principal, Role
 from app.repositories.organisations import find_key_by_id
-from app.services.keys import authenticate
+from app.services.access.keys import authenticate
 
 
 @dataclass(frozen=True)

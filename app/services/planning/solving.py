@@ -1,6 +1,6 @@
 """Use case: solve one inline scenario within the server's size and time limits. No database
 here: `onderbouwd solve` runs it without loading the database layer (the organisation's
-limits, which need the database, are `app.services.limits`)."""
+limits, which need the database, are `app.services.planning.limits`)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""How the service answers any client: idempotent requests, ETags, links and cursor pagination."""
