@@ -84,7 +84,7 @@ bench: install
 FUZZ_EXAMPLES ?= 500
 fuzz: install
 	ONDERBOUWD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q \
-	  tests/api/test_schemathesis.py
+	  tests/api/service/test_schemathesis.py
 
 WORKERS ?= 2
 

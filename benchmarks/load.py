@@ -22,7 +22,7 @@ An error is an answer outside 2xx (the organisations' active-run limit is raised
 so a 429 is an error here as well) or no answer within 30 s. It prints one table per setup,
 then a summary line each, in Markdown (docs/operations.md, "Capacity and limits").
 
-`tests/api/test_concurrency.py` runs the same load, 50 clients for 10 s on SQLite.
+`tests/api/service/test_concurrency.py` runs the same load, 50 clients for 10 s on SQLite.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ _SCHEMAS = "#/components/schemas/"
 def operation_id(route: APIRoute) -> str:
     """The endpoint function's name (`create_scenario`), not FastAPI's default that appends the
     path and method: readable in generated clients, and stable while the function keeps its
-    name. `tests/api/test_openapi.py` checks they are unique."""
+    name. `tests/api/service/test_openapi.py` checks they are unique."""
     return route.name
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 # How long a write waits for SQLite's lock before the request gives up (503, try again). Long
 # enough for every short write of 50 clients at once to queue (each holds it for milliseconds,
-# tests/api/test_concurrency.py), short enough that a client is told within seconds.
+# tests/api/service/test_concurrency.py), short enough that a client is told within seconds.
 SQLITE_BUSY_TIMEOUT_S = 5.0
 # Threads the API runs endpoints, dependencies and key checks in (anyio's default is 40; set
 # at start-up by `app.main`). A write queued for SQLite's lock waits in its thread, so with 40 a

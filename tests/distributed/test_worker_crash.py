@@ -13,7 +13,7 @@ from app.core.db import Database
 from app.jobs.backend import CeleryBackend
 from app.schemas.scenario import parse_scenario
 from app.services.planning.solving import solve_inline
-from tests.api.test_health_during_solve import slow_scenario
+from tests.api.planning.test_health_during_solve import slow_scenario
 from tests.celery_workers import Broker, wait_for_workers, worker
 from tests.distributed.processes import finish_events, rows, wait_for_states
 from tests.jobs.queue_helpers import design_example, queue_runs

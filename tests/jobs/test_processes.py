@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 
 from app.core.db import Database
+from tests.api.planning.test_health_during_solve import slow_scenario
 from tests.api.stored import wait_until
-from tests.api.test_health_during_solve import slow_scenario
 from tests.jobs.queue_helpers import queue_runs, run_rows
 from tests.tenants import Tenant
 

@@ -13,7 +13,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.jobs import runner as runner_module
 from app.jobs.runner import EmbeddedRunner
-from tests.api.test_health_during_solve import slow_scenario
+from tests.api.planning.test_health_during_solve import slow_scenario
 from tests.jobs.queue_helpers import queue_runs, run_rows
 from tests.tenants import Tenant
 

@@ -4,8 +4,8 @@ The objects are the ones `LpProblem.add_variable`, `LpAffineExpression`, `LpCons
 `LpProblem.addConstraint` make, attribute for attribute and in the same order, but without their
 per-object checks: the names are known to be clean (no character PuLP would replace), the bounds
 finite and every row's terms distinct, and at national scale (millions of columns and rows) the
-checks are most of the building time. `tests/optimizer/test_build_equivalence.py` compares the
-objects with those PuLP makes itself, so a PuLP release that changes them fails there.
+checks are most of the building time. `tests/optimizer/backends/test_build_equivalence.py`
+compares the objects with those PuLP makes itself, so a PuLP release that changes them fails there.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ from app.optimizer.model.build import build_model
 from app.optimizer.problem.instance import compile_instance
 from app.optimizer.search.master_plan import master_plan
 from app.schemas.scenario import parse_scenario
+from tests.optimizer.search.test_lp_guided import every_plan
 from tests.optimizer.test_brute_force import FIND_SETTINGS, PROPERTY_SETTINGS
-from tests.optimizer.test_lp_guided import every_plan
 from tests.strategies import small_scenarios
 
 TOLERANCE = 1e-6

@@ -27,7 +27,7 @@ from tests.conftest import ClientFactory
 from tests.tenants import Tenant
 
 EXAMPLES = int(os.environ.get("ONDERBOUWD_FUZZ_EXAMPLES", "50"))
-OPENAPI = json.loads((Path(__file__).resolve().parents[2] / "openapi" / "openapi.json")
+OPENAPI = json.loads((Path(__file__).resolve().parents[3] / "openapi" / "openapi.json")
                      .read_text(encoding="utf-8"))
 OPERATIONS = [(method.upper(), path) for path, item in OPENAPI["paths"].items()
               for method in item]
@@ -43,7 +43,7 @@ CHECKS = [
 
 @functools.cache
 def _schema() -> Any:
-    """The committed document (tests/api/test_openapi.py holds it equal to the app's), read
+    """The committed document (tests/api/service/test_openapi.py holds it equal to the app's), read
     once per process: building it from the app for each operation costs seconds."""
     return schemathesis.openapi.from_dict(OPENAPI)
 

@@ -19,8 +19,8 @@ from app.optimizer.model.build import build_model
 from app.optimizer.problem.instance import compile_instance
 from app.schemas.scenario import parse_scenario
 from examples.generate_random import random_scenario
+from tests.optimizer.search.test_solve_paths import check_without_the_full_mip, thresholds
 from tests.optimizer.test_brute_force import DESIGN_PROVEN, PROPERTY_SETTINGS
-from tests.optimizer.test_solve_paths import check_without_the_full_mip, thresholds
 from tests.reference.evaluate import brute_force
 from tests.strategies import small_scenarios
 

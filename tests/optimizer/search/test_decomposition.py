@@ -25,12 +25,12 @@ from app.optimizer.search.lp_guided import relax
 from app.optimizer.search.warm_start import greedy_plan
 from app.optimizer.solve import solve
 from app.schemas.scenario import parse_scenario
+from tests.optimizer.search.test_lp_guided import assert_no_better_plan_fixed, every_plan
 from tests.optimizer.test_brute_force import (
     FIND_SETTINGS,
     PROPERTY_SETTINGS,
     check_against_brute_force,
 )
-from tests.optimizer.test_lp_guided import assert_no_better_plan_fixed, every_plan
 from tests.reference.evaluate import brute_force
 from tests.strategies import small_scenarios
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from app.api.openapi import openapi_json
 from app.main import create_app
 
-EXPORTED = Path(__file__).resolve().parent.parent.parent / "openapi" / "openapi.json"
+EXPORTED = Path(__file__).resolve().parents[3] / "openapi" / "openapi.json"
 
 
 def test_the_exported_document_matches_the_app() -> None:

@@ -21,7 +21,7 @@ from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import Scenario, parse_scenario
 from examples.generate_random import random_scenario
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ALWAYS = RunLimits(guard_above_candidates=0)
 # A child that overruns is stopped 2 s after its limit (plus explaining) instead of 10 s.
 SHORT_GRACE = RunLimits(
@@ -176,7 +176,7 @@ class TestGuardedSolve:
         code = (
             "import sys\n"
             "from app.optimizer import RunLimits, solve_guarded\n"
-            "from tests.optimizer.test_guard import _design, _noisy_solve\n"
+            "from tests.optimizer.backends.test_guard import _design, _noisy_solve\n"
             "answer = solve_guarded(_design(), RunLimits(guard_above_candidates=0),"
             " _target=_noisy_solve)\n"
             "sys.stdout.write(answer.model_dump_json())\n"

@@ -25,7 +25,7 @@ from app.schemas.scenario import parse_scenario
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS
 from tests.strategies import small_scenarios
 
-UTRECHT = Path(__file__).resolve().parents[2] / "examples" / "utrecht.json"
+UTRECHT = Path(__file__).resolve().parents[3] / "examples" / "utrecht.json"
 RUNS = 3
 
 

@@ -13,7 +13,7 @@ from app.optimizer.model.build import build_model
 from app.optimizer.problem.instance import compile_instance
 from app.schemas.scenario import parse_scenario
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "design_example.json"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "design_example.json"
 
 
 def test_a_refused_run_gives_no_bound() -> None:

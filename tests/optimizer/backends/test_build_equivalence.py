@@ -26,7 +26,7 @@ from app.schemas.scenario import ScenarioInvalid, parse_scenario
 from examples.generate_random import random_scenario
 from tests.strategies import small_scenarios
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 FIELDS = (
     "costs",
     "col_lower",

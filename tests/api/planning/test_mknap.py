@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.helpers import post_document
 
-MKNAP1 = Path(__file__).resolve().parent.parent / "data" / "mknap" / "mknap1.txt"
+MKNAP1 = Path(__file__).resolve().parents[2] / "data" / "mknap" / "mknap1.txt"
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from app.optimizer.model.build import build_model
 from app.optimizer.problem.instance import Instance, compile_instance
 from app.optimizer.search.idle_runs import completed_plan, without_idle_runs
 from app.schemas.scenario import parse_scenario
+from tests.optimizer.explain.test_explain_candidates import _doc
 from tests.optimizer.explain_checks import plan_of, solve_doc
+from tests.optimizer.search.test_exchange import runs_of
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS
-from tests.optimizer.test_exchange import runs_of
-from tests.optimizer.test_explain_candidates import _doc
 from tests.reference.evaluate import plan_value, plan_violations
 from tests.strategies import small_scenarios
 

@@ -26,7 +26,7 @@ from app.main import create_app
 from tests.receiver import receiver
 from tests.tenants import Tenant
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 
 

@@ -21,8 +21,8 @@ from app.optimizer.model.build import MONEY_SCALE, build_model
 from app.optimizer.problem.instance import compile_instance
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import parse_scenario
+from tests.optimizer.explain.test_explain_next_step import KINDS, tight
 from tests.optimizer.explain_checks import solve_doc
-from tests.optimizer.test_explain_next_step import KINDS, tight
 from tests.strategies import explain_scenarios
 
 TOLERANCE = 1e-6

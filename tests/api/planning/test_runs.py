@@ -14,9 +14,9 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.schemas.scenario import parse_scenario
 from app.services.planning.solving import solve_inline
+from tests.api.planning.test_health_during_solve import slow_scenario
 from tests.api.solving_apps import BACKENDS, solving_client
 from tests.api.stored import RUNS, SCENARIOS, start, store, wait_until, without_timings
-from tests.api.test_health_during_solve import slow_scenario
 from tests.conftest import ClientFactory
 from tests.tenants import Tenant
 

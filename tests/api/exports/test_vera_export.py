@@ -15,12 +15,12 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from tests.api.exports.test_run_files import done_run  # noqa: F401 - the fixture
 from tests.api.stored import RUNS
-from tests.api.test_run_files import done_run  # noqa: F401 - the fixture
 from tests.reference.document import interventions, neighbourhoods
 from tests.reference.payments import run_payments
 
-VERA = Path(__file__).resolve().parents[1] / "data" / "vera"
+VERA = Path(__file__).resolve().parents[2] / "data" / "vera"
 ENTITIES = {"projecten": "Projectbericht", "projectdoelstellingen": "Projectdoelstellingbericht",
             "projectbudgetregels": "Projectbudgetregelbericht"}
 

@@ -23,8 +23,8 @@ from app.optimizer.search.exchange import exchange
 from app.optimizer.search.idle_runs import completed_plan
 from app.optimizer.search.lp_guided import relax
 from app.optimizer.search.warm_start import greedy_plan
+from tests.optimizer.search.test_decomposition import _lagrangian
 from tests.optimizer.test_brute_force import FIND_SETTINGS, PROPERTY_SETTINGS
-from tests.optimizer.test_decomposition import _lagrangian
 from tests.reference.evaluate import brute_force, plan_value, plan_violations
 from tests.strategies import small_scenarios
 

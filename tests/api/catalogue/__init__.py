@@ -1,0 +1,1 @@
+"""The catalogue through the API: entities, units, bulk imports, ETags."""

@@ -1,0 +1,1 @@
+"""What an ERP takes back: run files, the VERA export, webhooks, a generated client."""

@@ -1,0 +1,1 @@
+"""Stored scenarios, runs and synchronous solves through the API."""

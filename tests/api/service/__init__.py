@@ -1,0 +1,1 @@
+"""The service as a whole: authentication, limits, bad input, load, isolation, OpenAPI."""

@@ -1,0 +1,1 @@
+"""Sweeps, what-if runs and comparisons through the API."""

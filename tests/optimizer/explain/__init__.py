@@ -1,0 +1,1 @@
+"""The explanation and the diagnosis, each against independent re-solves."""

@@ -1,0 +1,1 @@
+"""The solve's stages, each against brute force or a fresh solve."""
