@@ -36,6 +36,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.error_ids import log_failure, new_error_id
 from app.jobs.solver_process import deadline_s as _deadline_s
+from app.jobs.solver_process import solver_context
 from app.jobs.solver_process import time_limit as _time_limit
 from app.jobs.solver_process import warm_up as _warm_up
 from app.jobs.worker import solve_snapshot
@@ -45,14 +46,6 @@ from app.optimizer.guard import overrun_message
 from app.repositories.runs import ClaimedRun, RunQueue
 
 log = logging.getLogger("onderbouwd.runner")
-
-
-def _context() -> BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["__main__", "app.jobs.worker"])
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 @dataclass
@@ -76,7 +69,7 @@ class EmbeddedRunner:
         self._active: dict[uuid.UUID, _Active] = {}
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._context = _context()
+        self._context: BaseContext = solver_context()
         # Written to by `wake`: the loop waits on it and on its solver processes' pipes, so
         # that a new run is claimed, and a plan written, as soon as there is one.
         self._wake_reader, self._wake_writer = os.pipe()

@@ -23,7 +23,7 @@ def solver_context() -> BaseContext:
     """A forkserver (a clean, small parent for each solve) where the platform has one."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["__main__", "app.jobs.worker"])
+        context.set_forkserver_preload(["__main__", "app.jobs.preload"])
         return context
     return multiprocessing.get_context("spawn")
 
