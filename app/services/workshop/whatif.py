@@ -15,13 +15,14 @@ from typing import Any
 import json_merge_patch
 import jsonpatch
 import jsonpointer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.errors import PROBLEM_BASE, Conflict, OnderbouwdError, ValidationFailed
 from app.core.security import Principal
-from app.models import FINISHED_STATES, Scenario, ScenarioVersion
+from app.models import FINISHED_STATES, Run, Scenario, ScenarioVersion
 from app.optimizer import scenario_sha256
 from app.repositories.scenarios import ScenarioRepository, ScenarioVersionRepository
 from app.schemas.scenario import check_scenario, parse_scenario
@@ -147,8 +148,12 @@ def await_whatif(
     deadline = time.monotonic() + wait_s
     while True:
         with database.read_transaction() as session:
-            row = runs.owned_run(session, principal, run_id)
-            if row.state in FINISHED_STATES or time.monotonic() >= deadline:
+            # Only the state while it solves: the whole row carries the scenario document,
+            # read here fifty times a second beside the runner that is solving it.
+            state = session.scalar(select(Run.state).where(
+                Run.id == run_id, Run.organisation_id == principal.organisation_id))
+            if state in FINISHED_STATES or state is None or time.monotonic() >= deadline:
+                row = runs.owned_run(session, principal, run_id)
                 out = runs.run_out(row)
                 compared = None
                 if row.state == "done" and row.recommendation is not None:
