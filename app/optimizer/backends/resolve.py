@@ -24,6 +24,7 @@ import numpy as np
 from app.optimizer.backends.highs_options import quiet_highs
 from app.optimizer.model.arrays import load, model_arrays
 from app.optimizer.model.build import Model
+from app.optimizer.model.matrix import IMPLIED
 
 Status = Literal["optimal", "feasible", "infeasible", "error"]
 INF = highspy.kHighsInf
@@ -51,7 +52,9 @@ class Resolver:
     """A reusable HiGHS model of `model` (maximisation, the model's own columns and rows).
 
     `relaxed=True` drops integrality: an LP whose basis is kept between solves, so that a
-    changed bound re-solves in a few dual simplex iterations.
+    changed bound re-solves in a few dual simplex iterations. `implied=False` switches off the
+    rows that follow from the rules (`IMPLIED`): a resolver that changes a rule's bounds (the
+    explanation, the diagnosis) must not keep a row that followed from the old ones.
     """
 
     def __init__(
@@ -60,6 +63,7 @@ class Resolver:
         *,
         relaxed: bool = False,
         cancel: threading.Event | None = None,
+        implied: bool = True,
     ):
         self.model = model
         self.relaxed = relaxed
@@ -73,6 +77,10 @@ class Resolver:
         self._stop_at = float("inf")
         self._stop_gap = 0.0
         self._pass(model)
+        if not implied:
+            for r, kind in enumerate(model.row_kinds):
+                if kind.startswith(IMPLIED):
+                    self.set_row_bounds(r, -INF, INF)
 
         def late_or_cancelled() -> bool:
             late = time.monotonic() > self._deadline

@@ -57,7 +57,7 @@ class Elastic:
         floors: tuple[float, float] = (10_000.0, 0.5),
     ):
         self.inst = inst
-        self.r = Resolver(model, cancel=cancel)
+        self.r = Resolver(model, cancel=cancel, implied=False)
         r = self.r
         r.set_costs(np.zeros(r.n_cols), maximize=False)
         self.releases: dict[int, int] = {}  # lock index -> release column

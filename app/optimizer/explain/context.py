@@ -96,7 +96,9 @@ class Context:
     def resolver(self, name: str) -> Resolver:
         """`milp`, `lp` (the plain LP relaxation) or `fixed` (funded runs fixed at 1)."""
         if name not in self._resolvers:
-            r = Resolver(self.model, relaxed=name != "milp", cancel=self.cancel)
+            r = Resolver(
+                self.model, relaxed=name != "milp", cancel=self.cancel, implied=False
+            )
             if name == "fixed":
                 for c in np.flatnonzero(self.chosen):
                     r.set_col_bounds(int(c), 1.0, 1.0)

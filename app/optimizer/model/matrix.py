@@ -14,6 +14,9 @@ import numpy as np
 
 INF = highspy.kHighsInf
 LE, EQ, GE = -1, 0, 1  # PuLP's constraint senses
+# The kind of a row that every plan meeting the scenario's rules meets too, written out to
+# tighten what a part of the model sees; whatever loosens a rule must loosen these as well.
+IMPLIED = "implied:"
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,17 @@ class Instance:
     def calendar(self, t: int) -> int:
         return self.start_year + t
 
+    def most_corporation_spend(self) -> float:
+        """The most the corporation can spend over the horizon on any plan that keeps its
+        budget: no more than its total, the sum of its years, or every candidate at once."""
+        budget = self.scenario.budget
+        limits = [float(self.corporation.sum())]
+        if budget.total is not None:
+            limits.append(budget.total)
+        if budget.per_year is not None:
+            limits.append(sum(budget.per_year))
+        return min(limits)
+
     def primary_domain(self) -> np.ndarray:
         """Index of each candidate's primary domain, (C,)."""
         index = {key: d for d, key in enumerate(self.domain_keys)}

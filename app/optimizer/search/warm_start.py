@@ -293,14 +293,7 @@ def _toward_minimum_shares(model: Model) -> np.ndarray:
 
 def _budget_total(inst: Instance) -> float:
     """The corporation spend a budget-bound plan reaches, in model units (k€)."""
-    budget = inst.scenario.budget
-    everything = float(inst.corporation.sum())
-    limits = [everything]
-    if budget.total is not None:
-        limits.append(budget.total)
-    if budget.per_year is not None:
-        limits.append(sum(budget.per_year))
-    return 0.95 * min(limits) / 1000.0
+    return 0.95 * inst.most_corporation_spend() / 1000.0
 
 
 def standalone_gains(inst: Instance, chunk: int = 50_000) -> np.ndarray:

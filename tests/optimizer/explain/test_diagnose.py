@@ -111,6 +111,21 @@ class TestEachKindOfInfeasibility:
         cheaper = keep[0].model_copy(update={"proposed": 48_749})
         assert solve_doc(apply(doc, [cheaper])).status == "infeasible"
 
+    def test_shares_of_a_budget_too_small_for_a_locked_run(self, design_example: dict) -> None:
+        """The lock costs the corporation 3 × 75 % × €65,000 = €146,250 in Tarwewijk, of a
+        budget of €150,000: 97.5 % of any plan, over both the buurt's 70 % and the domain's
+        80 %. Keeping the lock means loosening both shares (the model's own rows that follow
+        from the budget and the buurt's share must give way with them)."""
+        doc = _design(design_example)
+        doc["budget"] = {"total": 150_000}
+        diagnosis = _infeasible(doc)
+        assert [c.target for c in diagnosis.changes] == ["lock:0"]
+        keep = diagnosis.alternatives[0].changes
+        assert {c.target for c in keep} == {
+            "domain_share_max:nuisance_safety", "max_neighbourhood_share"}
+        assert all(c.proposed is not None and c.proposed >= 0.975 for c in keep)
+        assert solve_doc(apply(doc, keep)).status == "optimal"
+
     def test_a_cap_per_regulated_home_below_a_locked_run(self, design_example: dict) -> None:
         doc = _design(design_example)
         doc["rules"]["cap_per_regulated_home"] = 15

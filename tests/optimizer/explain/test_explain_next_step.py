@@ -106,6 +106,26 @@ class TestEveryLineKind:
         assert all(s.resolved and s.enters for s in gained)
         assert rec.explanation.binding[0].rule.startswith(kind)
 
+    def test_a_raised_budget_also_raises_what_one_neighbourhood_may_spend(self) -> None:
+        """With a neighbourhood share the budget also caps one neighbourhood's spend (the share
+        of the most the plan can spend): the budget's next step lifts that cap with it, as a
+        fresh solve of the raised document does."""
+        doc = tight("budget")
+        doc["budget"] = {"total": 10_000}
+        doc["interventions"][0]["max_per_neighbourhood"] = None  # a run in each year
+        doc["rules"] = {"max_neighbourhood_share": 0.5}
+        rec = solve_doc(doc)
+        assert rec.status == "optimal"
+        assert rec.explanation is not None
+        check_next_steps(doc, rec)
+        step = {s.line: s for s in rec.explanation.next_step}["budget:total"]
+        assert step.step is not None
+        assert step.gain
+        # The raised plan spends 2 × 4,000 in one neighbourhood: more than half the old budget.
+        fresh = solve_doc(raised(doc, "budget:total", step.step), explain=False)
+        per_hood = Counter(a.neighbourhood for a in fresh.allocations)
+        assert max(per_hood.values()) == 2
+
     def test_lines_that_cannot_bind_are_not_re_solved(self) -> None:
         doc = tight("budget")
         doc["budget"]["per_year"] = [1e6, 1e6]  # the total caps every year already
