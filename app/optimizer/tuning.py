@@ -72,9 +72,6 @@ class Tuning:
     # CBC leaves the greedy a smaller share below `large_model_columns`: there it rarely ends
     # without a plan, and the greedy needs a few seconds (3 s at 300 neighbourhoods).
     cbc_fallback_share: float = 0.05
-    # The greedy after the relaxation gets this share of the time left, at most `start_max_s`.
-    start_share: float = 0.25
-    start_max_s: float = 120.0
     # Share of the limit the Lagrangian bound may use (see `search.decomposition`) ...
     dual_share: float = 0.15
     # ... or this share of the time left, when more: a large model's relaxation has used most
