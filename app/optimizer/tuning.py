@@ -98,10 +98,24 @@ class Tuning:
     # 2 % or 3 % of the limit a busy machine cut it off just before that (seed 1: 11.1 s instead
     # of 4.0-4.6), and what it leaves undone costs the MIP after it more.
     master_share: float = 0.05
+    # ... or this share of the time left, when more. At 300 neighbourhoods the full MIP after
+    # the searches moved neither plan nor bound in 5-25 s on most of the corpus, so time the
+    # searches do not use is mostly lost there, while a share of the limit starves them at
+    # short limits: `random` 300 seed 1 needs 1.0 s of master plan for the plan the bound
+    # proves, and 5 % of a 10 s limit cut it off at 0.5 s (0.11 % left at 10 s; with 0.3 of
+    # the time left, proven in 3.1 s). The small cases of the corpus end their master plan in
+    # 0.03-0.1 s either way (same plans, times within noise).
+    master_left: float = 0.3
     # Share of the limit the guided MIP may use. Its best plan is often found at the end of its
     # root node, 3.3-3.7 s in (seeds 2, 6 and 8), just past the 5 % it had; with 7.5 % seeds 6
     # and 10 were proven in 8.6 and 12.3 s instead of 60 and 21.9 s.
     guided_share: float = 0.075
+    # ... or this share of the time left, when more: on the corpus's 300-neighbourhood cases
+    # at 5 and 10 s the guided MIP was cut off at its 7.5 % on every case, and with half the
+    # time left it found a better plan on three of five (`random` seed 2 at 10 s 0.19 % instead
+    # of 0.22; `corporation` seeds 2 and 3 0.19 and 0.17 % instead of 0.21), never a worse
+    # one. On Utrecht and at 30 neighbourhoods it ends by itself well within its share.
+    guided_left: float = 0.5
     # The guided MIP stops at a plan within this share of the requested gap below one the bound
     # proves: the exchange search closes such a last step in a fraction of a second, where the
     # MIP can hold it for seconds (seed 10: 647,240.87 against the 647,241.07 needed after

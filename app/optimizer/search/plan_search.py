@@ -92,7 +92,7 @@ def search_plan(
     if proven():
         return True  # the bound stopped because it proves the start: nothing to search for
     if dual is not None:
-        part = deadline.share(t.master_share)
+        part = deadline.share(t.master_share, of_left=t.master_left)
         with log.stage("master plan", part, incumbent):
             incumbent.offer_plan(
                 master_plan(
@@ -108,7 +108,7 @@ def search_plan(
             )
         if proven():
             return True
-    part = deadline if large else deadline.share(t.guided_share)
+    part = deadline if large else deadline.share(t.guided_share, of_left=t.guided_left)
     with log.stage("guided MIP", part, incumbent):
         incumbent.offer_plan(
             guided_plan(
