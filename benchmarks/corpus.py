@@ -50,12 +50,19 @@ class Case:
     generator: str  # "random", "corporation" or "utrecht"
     neighbourhoods: int
     seed: int = 0
+    # HiGHS's random seed, on both sides: its search path (and time to proof) varies with it.
+    solver_seed: int = 0
 
     @property
-    def name(self) -> str:
+    def question(self) -> str:
+        """The case without its solver seed: the runs of one question over several seeds."""
         if self.generator == "utrecht":
             return "utrecht"
         return f"{self.generator}-{self.neighbourhoods}-s{self.seed}"
+
+    @property
+    def name(self) -> str:
+        return self.question + (f"/h{self.solver_seed}" if self.solver_seed else "")
 
     def document(self, time_limit_s: float) -> dict[str, Any]:
         """The scenario document, asking for `time_limit_s` and the corpus's gap."""
@@ -72,7 +79,9 @@ class Case:
         else:
             raise ValueError(f"unknown generator {self.generator!r}")
         solver = dict(document.get("solver") or {})
-        solver.update(name="highs", time_limit_s=time_limit_s, mip_gap=MIP_GAP)
+        solver.update(
+            name="highs", time_limit_s=time_limit_s, mip_gap=MIP_GAP, random_seed=self.solver_seed
+        )
         document["solver"] = solver
         return document
 

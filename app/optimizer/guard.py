@@ -199,6 +199,7 @@ class _Guarded:
             time_limit_s=self.limit,
             mip_gap=settings.mip_gap,
             threads=settings.threads,
+            random_seed=settings.random_seed,
             time_limit_capped=self.limit < settings.time_limit_s,
             timings=Timings(total_s=round(time.monotonic() - started, 4)),
         )

@@ -91,6 +91,7 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         time_limit_s=time_limit,
         mip_gap=settings.mip_gap,
         threads=settings.threads,
+        random_seed=settings.random_seed,
         time_limit_capped=capped,
     )
     digest = scenario_sha256(scenario)
@@ -116,6 +117,7 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         time_limit_s=max(0.05, solving.remaining()),
         mip_gap=settings.mip_gap,
         threads=settings.threads,
+        random_seed=settings.random_seed,
         cancel=limits.cancel,
         tuning=tuning,
     )

@@ -43,6 +43,7 @@ class SolverReport(BaseModel):
     time_limit_s: float
     mip_gap: float
     threads: int | None = None
+    random_seed: int = 0
     time_limit_capped: bool = Field(
         default=False, description="True when the server capped the requested time limit."
     )

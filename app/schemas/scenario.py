@@ -169,6 +169,11 @@ class SolverSettings(Strict):
     time_limit_s: Annotated[float, Field(strict=True, gt=0, le=1e6)] = 60.0
     mip_gap: Annotated[float, Field(strict=True, ge=0, le=1)] = 0.001
     threads: Annotated[int, Field(strict=True, ge=1, le=256)] | None = None
+    random_seed: Annotated[int, Field(strict=True, ge=0, le=2_147_483_647)] = Field(
+        default=0,
+        description="HiGHS's random seed: the same seed gives the same plan every run; "
+        "another seed another search path (to a plan within the same gap).",
+    )
 
 
 class Scenario(Strict):

@@ -90,7 +90,7 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 (PuLP's name)
         self.createAndConfigureSolver(lp)
         h: highspy.Highs = lp.solverModel
-        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("random_seed", self.options.random_seed)
         h.setOptionValue("threads", HIGHS_THREADS)
         h.setOptionValue("presolve", "on" if self.presolve else "off")
         if not self.heuristics:

@@ -48,11 +48,11 @@ def workers(threads: int | None) -> int:
     return max(1, min(MAX_WORKERS, cores, wanted))
 
 
-def quiet_highs() -> highspy.Highs:
-    """A HiGHS instance that prints nothing, breaks ties the same way every run and uses one
-    thread (see above)."""
+def quiet_highs(seed: int = 0) -> highspy.Highs:
+    """A HiGHS instance that prints nothing, breaks ties the same way every run (by `seed`)
+    and uses one thread (see above)."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("random_seed", seed)
     h.setOptionValue("threads", HIGHS_THREADS)
     return h

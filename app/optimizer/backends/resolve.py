@@ -64,6 +64,7 @@ class Resolver:
         relaxed: bool = False,
         cancel: threading.Event | None = None,
         implied: bool = True,
+        seed: int = 0,
     ):
         self.model = model
         self.relaxed = relaxed
@@ -71,7 +72,7 @@ class Resolver:
         self.n_cols = model.n_cols
         self.n_rows = model.n_rows
         self._row_of: dict[str, list[int]] | None = None
-        h = quiet_highs()
+        h = quiet_highs(seed)
         self.h = h
         self._deadline = float("inf")
         self._stop_at = float("inf")

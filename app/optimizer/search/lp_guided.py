@@ -69,6 +69,7 @@ def guided_plan(
     candidates: np.ndarray | None = None,
     good_enough: float | None = None,
     settle_gap: float | None = None,
+    seed: int = 0,
 ) -> np.ndarray | None:
     """The best plan among `candidates` (a mask; by default those the relaxation points at),
     as a full column vector, starting from `start` (whose candidates are kept too), within
@@ -78,7 +79,7 @@ def guided_plan(
     keep = _pointed_at(relaxation, n) if candidates is None else candidates[:n].copy()
     if start is not None:
         keep |= start[:n] > 0.5
-    mip = Resolver(model, cancel=cancel)
+    mip = Resolver(model, cancel=cancel, seed=seed)
     with mip.cols_fixed(np.flatnonzero(~keep), 0.0):
         result = mip.solve(
             gap=mip_gap,

@@ -128,6 +128,7 @@ def search_plan(
                 # When no plan among them is one the bound proves, the full MIP has to lower the
                 # bound: a plan within the requested gap of the best there will do.
                 options.mip_gap,
+                options.random_seed,
             )
         )
     found = incumbent.plan
