@@ -79,10 +79,9 @@ def run_highs_whole(case: Case, limit: float) -> dict[str, Any]:
     scenario = Scenario.model_validate(case.document(limit))
     started = time.monotonic()
     model = build_model(compile_instance(scenario))
-    h = quiet_highs()
+    h = quiet_highs(case.solver_seed)
     load(h, model.arrays)
     h.setOptionValue("mip_rel_gap", MIP_GAP)
-    h.setOptionValue("random_seed", case.solver_seed)
     deadline = started + limit
     h.setOptionValue("time_limit", max(0.05, deadline - time.monotonic()))
     trajectory: list[tuple[float, float | None, float | None]] = []

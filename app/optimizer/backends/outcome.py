@@ -21,7 +21,8 @@ class SolveOptions:
     mip_gap: float = 0.001
     threads: int | None = None
     # HiGHS's random seed in the MIPs over the whole model (the guided and the full MIP): the
-    # same seed gives the same path every run; another seed another path to the same optimum.
+    # same seed gives the same path every run; another seed another path, to a plan within the
+    # same gap.
     random_seed: int = 0
     cancel: threading.Event | None = None
     tuning: Tuning = TUNING  # every tuned number of the search (`app.optimizer.tuning`)
