@@ -145,6 +145,12 @@ class Tuning:
     large_model_columns: int = 200_000
     # A large MIP runs only with at least this many times the relaxation's time left.
     large_mip_relaxations: float = 2.0
+    # ... and any other MIP with this many: HiGHS's presolve comes first, and it heeds the
+    # clock only between its passes. Measured (2 cores, busy): at 300 neighbourhoods presolve
+    # takes 6.2-8.7 s against a relaxation of 0.46-0.64 s (12-16 relaxations; corporation
+    # seed 3 at a 10 s limit started the MIP with about 2 s left and answered 2.2 s late, plan
+    # and bound unchanged); Utrecht and 30 neighbourhoods 0.5-1.7 s against 0.03-0.05 s.
+    mip_relaxations: float = 12.0
     # From this many columns on, HiGHS's MIP alone needs more memory than the machines we size
     # for (13 GB at 2.1 M columns) and improves nothing within any reasonable limit: the answer
     # is the relaxation's rounded plan and its bound (and no explanation).

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,12 +25,14 @@ from app.optimizer.model.build import build_model
 from app.optimizer.problem.instance import compile_instance
 from app.optimizer.search import solvers
 from app.optimizer.tuning import TUNING
+from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.test_brute_force import PROPERTY_SETTINGS, check_against_brute_force
 from tests.reference.evaluate import brute_force, plan_value, plan_violations
 from tests.strategies import small_scenarios
 
 EXAMPLES = 60
+UTRECHT = Path(__file__).resolve().parents[3] / "examples" / "utrecht.json"
 
 
 def thresholds(guided_from: int, large_from: int, no_mip_from: int = 10**9) -> RunLimits:
@@ -95,12 +99,57 @@ def test_without_the_full_mip(doc: dict) -> None:
     check_without_the_full_mip(doc)
 
 
+@pytest.mark.xdist_group("brute_force")
+@settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
+@given(small_scenarios())
+def test_with_too_little_time_left_for_the_full_mip(doc: dict) -> None:
+    """The stages leave less time than HiGHS's presolve needs (measured in relaxations): the
+    answer is the stages' plan and bound, and it says why the MIP did not run."""
+    never = RunLimits(tuning=dataclasses.replace(TUNING, mip_relaxations=1e12))
+    rec = check_plan_and_bound(doc, never)
+    if rec is not None and rec.status == "feasible":
+        assert "too little time left for the full MIP" in rec.message
+
+
+def test_the_full_mip_waits_for_enough_time() -> None:
+    """On the Utrecht question the stages leave a plan the full MIP still has to prove: with
+    the MIP asked to need more time than any limit leaves, the answer is that plan, with the
+    stages' bound and the reason, and no full MIP ran; with the default, it runs."""
+    doc = json.loads(UTRECHT.read_text())
+    doc["solver"] = {**doc.get("solver", {}), "time_limit_s": 60}
+    never = RunLimits(explain=False, tuning=dataclasses.replace(TUNING, mip_relaxations=1e12))
+    skipped = solve(parse_scenario(copy.deepcopy(doc)), never)
+    assert "full MIP" not in [stage.name for stage in skipped.solver.stages]
+    assert skipped.status == "feasible"
+    assert "too little time left for the full MIP" in skipped.message
+    ran = solve(parse_scenario(copy.deepcopy(doc)), RunLimits(explain=False))
+    assert "full MIP" in [stage.name for stage in ran.solver.stages]
+    assert ran.status == "optimal"
+    assert skipped.objective is not None
+    assert skipped.bound is not None
+    assert ran.objective is not None
+    assert ran.bound is not None
+    # Each answer's bound holds for the other's plan.
+    assert skipped.objective <= ran.bound + 1e-6
+    assert ran.objective <= skipped.bound + 1e-6
+
+
 def check_without_the_full_mip(doc: dict) -> None:
-    rec = solve(parse_scenario(copy.deepcopy(doc)), thresholds(0, 0, no_mip_from=0))
+    rec = check_plan_and_bound(doc, thresholds(0, 0, no_mip_from=0))
+    if rec is None:
+        return
+    assert rec.explanation is None
+    assert any("left out" in warning for warning in rec.warnings)
+
+
+def check_plan_and_bound(doc: dict, limits: RunLimits) -> Recommendation | None:
+    """The answer's plan keeps every rule and is worth what it claims, it is the optimum when
+    said to be, and its bound holds; None for a scenario without a plan (said so)."""
+    rec = solve(parse_scenario(copy.deepcopy(doc)), limits)
     best, _ = brute_force(doc)
     if best is None:
         assert rec.status == "infeasible"
-        return
+        return None
     assume(rec.status != "error")  # the greedy may find no plan where one exists
     assert rec.status in ("optimal", "feasible")
     assert rec.objective is not None
@@ -113,5 +162,4 @@ def check_without_the_full_mip(doc: dict) -> None:
         assert rec.bound >= best - 1e-6 * max(1.0, abs(best))
     if rec.status == "optimal":
         assert math.isclose(rec.objective, best, rel_tol=1e-6, abs_tol=1e-6)
-    assert rec.explanation is None
-    assert any("left out" in warning for warning in rec.warnings)
+    return rec
