@@ -103,12 +103,14 @@ def master_plan(
     cancel: threading.Event | None = None,
     good_enough: float | None = None,
     settle_gap: float | None = None,
+    max_nodes: int | None = None,
 ) -> np.ndarray | None:
     """The best plan (a full column vector) that takes one of `plans` per neighbourhood,
     within `gap` of the best there, or None when there is none in time or it misses a row.
     `start` (a full plan whose neighbourhood parts are among `plans`) is where HiGHS starts.
     It stops at a plan worth `good_enough`, or, when its own bound shows there is none, at one
-    within `settle_gap` of that bound."""
+    within `settle_gap` of that bound; and after `max_nodes` branch-and-bound nodes (a limit
+    that, unlike the clock, ends it at the same point on every run)."""
     if not plans or len({b for b, _ in plans}) < blocks.count:
         return None  # a neighbourhood without a plan: no whole plan can be put together
     h = quiet_highs()
@@ -134,6 +136,8 @@ def master_plan(
         h.setOptionValue("mip_rel_gap", gap)
         h.setOptionValue("mip_heuristic_effort", HEURISTIC_EFFORT)
         h.setOptionValue("time_limit", max(0.01, deadline - time.monotonic()))
+        if max_nodes is not None:
+            h.setOptionValue("mip_max_nodes", max_nodes)
         if start is not None:
             chosen = _chosen(blocks, plans, start)
             if chosen is not None:

@@ -276,7 +276,15 @@ def _polished(
         ]
         known = {plan_key(b, plan) for b, plan in dual.plans}
         plans = dual.plans + [(b, plan) for b, plan in own if plan_key(b, plan) not in known]
-        plan = master_plan(blocks, plans, answer.values, part.at, 0.0, options.cancel)
+        plan = master_plan(
+            blocks,
+            plans,
+            answer.values,
+            part.at,
+            0.0,
+            options.cancel,
+            max_nodes=options.tuning.polish_nodes,
+        )
         if plan is None or not incumbent.offer_plan(plan):
             return answer
     value = float(incumbent.value or 0.0)
