@@ -28,12 +28,9 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event as ProcessEvent
 from typing import Any
 
-import pulp
-
 from app.optimizer.backends.child_process import end_process, exit_with_parent, quiet_stdout
-from app.optimizer.search.solvers import solver_version
-from app.optimizer.solve import RunLimits, scenario_sha256, solve
-from app.schemas.recommendation import Recommendation, SolverReport, Timings
+from app.optimizer.solve import RunLimits, scenario_sha256, solve, solver_report
+from app.schemas.recommendation import Recommendation, Timings
 from app.schemas.scenario import Scenario
 
 log = logging.getLogger("onderbouwd.optimizer")
@@ -191,18 +188,8 @@ class _Guarded:
         return overrun_message(self.limit, self.limits)
 
     def _error(self, message: str, started: float) -> Recommendation:
-        settings = self.scenario.solver
-        report = SolverReport(
-            name=settings.name,
-            solver_version=solver_version(settings.name),
-            pulp_version=pulp.__version__,
-            time_limit_s=self.limit,
-            mip_gap=settings.mip_gap,
-            threads=settings.threads,
-            random_seed=settings.random_seed,
-            time_limit_capped=self.limit < settings.time_limit_s,
-            timings=Timings(total_s=round(time.monotonic() - started, 4)),
-        )
+        report = solver_report(self.scenario, self.limit)
+        report.timings = Timings(total_s=round(time.monotonic() - started, 4))
         return Recommendation(
             status="error",
             message=message,

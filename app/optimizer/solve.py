@@ -73,18 +73,11 @@ START_PLAN_SHARE = 0.05
 NOTHING = 1e-9
 
 
-def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation:
-    """The recommendation for `scenario`, every part of it (build, solve, warnings,
-    explanation) within its share of one deadline: the scenario's time limit."""
-    limits = limits or RunLimits()
+def solver_report(scenario: Scenario, time_limit: float) -> SolverReport:
+    """What the answer says of the solver: the scenario's settings, the limit that applied
+    (`time_limit`, lower than asked when the service caps it) and the versions."""
     settings = scenario.solver
-    time_limit = settings.time_limit_s
-    capped = limits.max_time_limit_s is not None and time_limit > limits.max_time_limit_s
-    if capped and limits.max_time_limit_s is not None:
-        time_limit = limits.max_time_limit_s
-    deadline = Deadline.start(time_limit, limits.cancel)
-    log = StageLog(run_id=limits.run_id)
-    report = SolverReport(
+    return SolverReport(
         name=settings.name,
         solver_version=solver_version(settings.name),
         pulp_version=pulp.__version__,
@@ -92,8 +85,21 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         mip_gap=settings.mip_gap,
         threads=settings.threads,
         random_seed=settings.random_seed,
-        time_limit_capped=capped,
+        time_limit_capped=time_limit < settings.time_limit_s,
     )
+
+
+def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation:
+    """The recommendation for `scenario`, every part of it (build, solve, warnings,
+    explanation) within its share of one deadline: the scenario's time limit."""
+    limits = limits or RunLimits()
+    settings = scenario.solver
+    time_limit = settings.time_limit_s
+    if limits.max_time_limit_s is not None:
+        time_limit = min(time_limit, limits.max_time_limit_s)
+    deadline = Deadline.start(time_limit, limits.cancel)
+    log = StageLog(run_id=limits.run_id)
+    report = solver_report(scenario, time_limit)
     digest = scenario_sha256(scenario)
 
     with log.stage("build", deadline):
