@@ -75,13 +75,16 @@ class _Setup:
     corporation_total: np.ndarray
     cost: np.ndarray  # the share of the limits a candidate uses
     ratio: np.ndarray  # standalone value per that share
+    soft: np.ndarray  # per row: a lock-in or minimum share (starts unmet, may only improve)
+    locks: np.ndarray  # the lock-in rows
 
 
 def _setup(inst: Instance, model: Model) -> _Setup:
     starts, index, value = constraint_matrix(model)
     by_row = sparse.csr_matrix((value, index, starts), shape=(model.n_rows, model.n_cols))
     lower, upper = row_bounds(model)
-    links = np.array([kind == "value_link" for kind in model.row_kinds], dtype=bool)
+    kinds = model.row_kinds
+    links = np.array([kind == "value_link" for kind in kinds], dtype=bool)
     lower[links], upper[links] = -np.inf, np.inf  # pieces are filled afterwards, always within
     total_col: int | None = None
     pair_cols: dict[str, int] = {}
@@ -103,6 +106,10 @@ def _setup(inst: Instance, model: Model) -> _Setup:
         corporation_total=corporation_total,
         cost=cost,
         ratio=standalone_gains(inst) / cost,
+        soft=np.array(
+            [kind.startswith(("lock_in", "domain_share_min")) for kind in kinds], dtype=bool
+        ),
+        locks=np.flatnonzero([kind.startswith("lock_in") for kind in kinds]),
     )
 
 
@@ -125,20 +132,18 @@ def _greedy(
     factor = cell_factor(inst)
 
     weights = piece_weights(inst)
+    # Each neighbourhood's cell values as the plan stands: most gains asked for are in a
+    # neighbourhood the plan has not changed since, so its "before" is read, not recomputed.
+    value_now: dict[int, np.ndarray] = {}
 
     def gain(c: int) -> float:
         n, i = int(inst.cand_n[c]), int(inst.cand_i[c])
         hood = np.array([n])
         after = effect[n] + inst.effects[i][:, None] * inst.effect_years[c][None, :]
-        return float(
-            (
-                factor[n]
-                * (
-                    cell_value(inst, after[None], hood, weights)[0]
-                    - cell_value(inst, effect[n][None], hood, weights)[0]
-                )
-            ).sum()
-        )
+        before = value_now.get(n)
+        if before is None:
+            before = value_now[n] = cell_value(inst, effect[n][None], hood, weights)[0]
+        return float((factor[n] * (cell_value(inst, after[None], hood, weights)[0] - before)).sum())
 
     # Shares are checked against the total the plan is expected to reach (the budget), not the
     # running total: otherwise the first run alone would be 100 % of spend and break every share.
@@ -161,21 +166,24 @@ def _greedy(
         return merged, np.bincount(inverse, np.concatenate([amounts, pair_amounts]))
 
     def violation(act: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-        return np.maximum(act - upper[rows], 0) + np.maximum(lower[rows] - act, 0)
+        return over_bounds(act, lower[rows], upper[rows])
+
+    def over_bounds(act: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        return np.maximum(act - high, 0) + np.maximum(low - act, 0)
 
     # Lock-ins and shares start unmet: the greedy may leave them unmet on its way and
     # repairs them at the end; every other row must never become more violated.
-    soft = np.array(
-        [kind.startswith(("lock_in", "domain_share_min")) for kind in model.row_kinds], dtype=bool
-    )
+    soft = setup.soft
 
     def try_add(c: int, must_improve: np.ndarray | None = None) -> bool:
         if locked_out[c] or columns[c] == 1:
             return False
         touched, delta = change(c)
         hard = ~soft[touched]
-        before = violation(activity[touched[hard]], touched[hard])
-        after = violation(activity[touched[hard]] + delta[hard], touched[hard])
+        rows = touched[hard]
+        now, low, high = activity[rows], lower[rows], upper[rows]
+        before = over_bounds(now, low, high)
+        after = over_bounds(now + delta[hard], low, high)
         if np.any(after > before + _TOLERANCE):
             return False
         if must_improve is not None:
@@ -194,6 +202,7 @@ def _greedy(
         effect[inst.cand_n[c]] += (
             inst.effects[inst.cand_i[c]][:, None] * inst.effect_years[c][None, :]
         )
+        value_now.pop(int(inst.cand_n[c]), None)
         return True
 
     soft_rows = np.flatnonzero(soft)
@@ -210,8 +219,7 @@ def _greedy(
                 return
             try_add(int(c), must_improve=rows)
 
-    locks = np.flatnonzero([kind.startswith("lock_in") for kind in model.row_kinds])
-    repair(locks)
+    repair(setup.locks)
     # The relaxation's plan meets the minimum shares already: its candidates go first.
     for c in prefer if prefer is not None else ():
         if time.monotonic() > deadline:
@@ -311,13 +319,13 @@ def standalone_gains(inst: Instance, chunk: int = 50_000) -> np.ndarray:
 
 def _fill_pieces(inst: Instance, model: Model, effect: np.ndarray, columns: np.ndarray) -> None:
     """Pieces take the credited improvement deepest first, within each piece's width."""
-    segments = segment_count(inst)
-    for p, name in enumerate(model.column_names()):
-        if not name.startswith("y"):
-            continue
-        n, d, t, k = (int(part) for part in name[1:].split("_"))
-        width = inst.gap[n, d, t] / segments
-        columns[p] = float(np.clip(effect[n, d, t] - k * width, 0.0, width))
+    pieces = [(p, name) for p, name in enumerate(model.column_names()) if name.startswith("y")]
+    if not pieces:
+        return
+    at = np.array([p for p, _ in pieces])
+    n, d, t, k = np.array([name[1:].split("_") for _, name in pieces], dtype=np.int64).T
+    width = inst.gap[n, d, t] / segment_count(inst)
+    columns[at] = np.clip(effect[n, d, t] - k * width, 0.0, width)
 
 
 def plan_start(
