@@ -18,7 +18,7 @@ def explain(ctx: Context) -> Explanation:
     skipped: list[str] = []
     steps = next_steps(ctx, share=ctx.tuning.next_step_share)
     estimates = []
-    if ctx.out_of_time():
+    if ctx.out_of_time() or (ctx.fixed_lp is None and not ctx.affords(ctx.remaining())):
         skipped.append("marginal estimates: the explanation's time ran out before them")
     else:
         estimates = marginal_estimates(ctx)

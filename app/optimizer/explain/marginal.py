@@ -35,6 +35,9 @@ _AGREE = 1e-9
 def fixed_relaxation(ctx: Context) -> Resolved | None:
     """The relaxation at the scenario's limits (solved once, then cached)."""
     if ctx.fixed_lp is None:
+        if not ctx.affords(ctx.remaining()):
+            ctx.stopped_by_clock.add("marginal estimates")
+            return None  # (not kept: a later part may have the time)
         ctx.fixed_lp = ctx.resolver("fixed").solve(time_limit_s=max(0.05, ctx.remaining()))
         if ctx.fixed_lp.stopped_by_clock:
             ctx.stopped_by_clock.add("marginal estimates")

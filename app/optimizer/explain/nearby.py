@@ -38,6 +38,8 @@ def resolve_near_plan(
         return milp.solve(
             gap=gap, time_limit_s=max(0.05, seconds), start=start, max_nodes=max_nodes
         )
+    if not ctx.affords(seconds, mip=True):
+        return Resolved("error", stopped_by_clock=True)  # as a re-solve stopped before a plan
     began = time.monotonic()
     fixed = np.setdiff1d(np.flatnonzero(ctx.chosen == 0), free)
     with milp.cols_fixed(fixed, 0.0):

@@ -83,6 +83,7 @@ def next_steps(ctx: Context, share: float = 0.5) -> list[NextStep]:
         # The LP proof costs a fresh LP of the whole model first (2.4 s at 300 x 40 x 3, over
         # its share): where the neighbourhood plans give the figure, it is left to them.
         proving = _resolve_exactly(ctx) or ctx.neighbourhood_plans is None
+        proving = proving and ctx.affords(seconds / 3)
         most = _most_used_by_better_plans(ctx, line, seconds / 3) if proving else None
         if most is not None and most <= line.limit * (1 + 1e-9) + 1e-9:
             reason = "cannot bind: no plan worth more than this one would use more of it"
@@ -173,6 +174,17 @@ def _raise_and_resolve(
     near = raised_master(ctx, row, upper, seconds if not _resolve_exactly(ctx) else seconds / 3)
     if near is not None and not _resolve_exactly(ctx):
         return _from_neighbourhood_plans(ctx, line, used, step, base, near)
+    if not ctx.affords(seconds - (time.monotonic() - began), mip=True):
+        ctx.stopped_by_clock.add("next steps")
+        if near is not None:
+            return _from_neighbourhood_plans(ctx, line, used, step, base, near)
+        return NextStep(
+            **base,
+            binding=_fully_used(line, used),
+            resolved=False,
+            note="not re-solved: its share of the explanation's time is shorter than one "
+            "re-solve of the whole model takes",
+        )
     start = ctx.values if near is None else near
     free = best_for_line(ctx, line.members)
     with milp.changed(rows={row: (lower, upper)}):
