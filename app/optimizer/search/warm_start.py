@@ -34,7 +34,8 @@ def greedy_plan(
     """A full column vector (x, pieces, totals) of a feasible plan, or None when none was found.
 
     Shares are checked against the total spend the plan is expected to reach; when the plan
-    ends below it (another rule binds first), it is tried again with the total it reached.
+    ends below it (another rule binds first), it is tried again with the total it reached, and
+    when it leaves a minimum share unmet, again with that minimum met first.
     With `relaxed` (the LP relaxation's columns) the candidates the relaxation funds are tried
     first, most funded first, and its total spend is the one expected: LP rounding, with every
     rule kept.
@@ -44,20 +45,27 @@ def greedy_plan(
     deadline = time.monotonic() + time_budget_s
     expected = _budget_total(inst)
     prefer = None
+    setup = _setup(inst, model)
     if relaxed is not None:
         funded = relaxed[: inst.n_candidates]
         prefer = np.flatnonzero(funded > 1e-6)
         # Runs that count toward a minimum share go first: taken after the others, they would
         # find the budget spent, and rounding the rest down can leave the minimum unmet.
-        behind = ~_toward_minimum_shares(model)[prefer]
+        behind = ~setup.toward_minimum[prefer]
         prefer = prefer[np.lexsort((-funded[prefer], behind))]
         expected = float(inst.corporation.sum(axis=1) @ funded) / 1000.0
-    setup = _setup(inst, model)
+    early = False
     for _ in range(3):
-        plan, reached = _greedy(inst, model, setup, expected, deadline, prefer)
+        plan, reached, short = _greedy(inst, model, setup, expected, deadline, prefer, early)
         if plan is not None or time.monotonic() > deadline:
             return plan
-        expected = 0.9 * reached
+        if short and not early:
+            # A minimum share left unmet: the budget was spent before it was repaired. Once
+            # more, with the minimum met before the relaxation's other runs come in (kept a
+            # second try: on plans that work without it, it costs up to half their value).
+            early = True
+        else:
+            expected = 0.9 * reached
     return None
 
 
@@ -77,6 +85,8 @@ class _Setup:
     ratio: np.ndarray  # standalone value per that share
     soft: np.ndarray  # per row: a lock-in or minimum share (starts unmet, may only improve)
     locks: np.ndarray  # the lock-in rows
+    toward_minimum: np.ndarray  # per candidate: it counts toward a minimum share
+    minimum: np.ndarray  # per row: a minimum share
 
 
 def _setup(inst: Instance, model: Model) -> _Setup:
@@ -110,6 +120,8 @@ def _setup(inst: Instance, model: Model) -> _Setup:
             [kind.startswith(("lock_in", "domain_share_min")) for kind in kinds], dtype=bool
         ),
         locks=np.flatnonzero([kind.startswith("lock_in") for kind in kinds]),
+        toward_minimum=_toward_minimum_shares(model),
+        minimum=np.array([kind.startswith("domain_share_min") for kind in kinds], dtype=bool),
     )
 
 
@@ -120,7 +132,9 @@ def _greedy(
     expected_total: float,
     deadline: float,
     prefer: np.ndarray | None = None,
-) -> tuple[np.ndarray | None, float]:
+    early_minimum: bool = False,
+) -> tuple[np.ndarray | None, float, bool]:
+    """A plan or None, the total spend it reached, and whether a minimum share was unmet."""
     n_rows, n_cols = model.n_rows, model.n_cols
     by_row, matrix, lower, upper = setup.by_row, setup.matrix, setup.lower, setup.upper
     locked_out, total_col, pair_cols = setup.locked_out, setup.total_col, setup.pair_cols
@@ -220,10 +234,17 @@ def _greedy(
             try_add(int(c), must_improve=rows)
 
     repair(setup.locks)
-    # The relaxation's plan meets the minimum shares already: its candidates go first.
-    for c in prefer if prefer is not None else ():
+    # The relaxation's candidates go first, those toward a minimum share ahead of the others
+    # (see `greedy_plan`). Where the relaxation meets a minimum only with fractions of runs too
+    # large to take whole (a neighbourhood's cap), `early_minimum` meets it from the other runs
+    # toward it before the rest of the relaxation's runs spend the budget.
+    preferred = prefer if prefer is not None else np.zeros(0, np.int64)
+    ahead = int(setup.toward_minimum[preferred].sum()) if early_minimum else -1
+    for k, c in enumerate(preferred):
         if time.monotonic() > deadline:
             break
+        if k == ahead:
+            repair(soft_rows)
         try_add(int(c))
     repair(soft_rows)  # minimum shares of the expected total, before the budget is spent
     heap = [(-g, c) for c, g in enumerate(ratio) if g > 0 and columns[c] == 0]
@@ -246,8 +267,9 @@ def _greedy(
         repair(soft_rows)
 
     total = float(corporation_total @ columns[: inst.n_candidates])
-    if np.any(violation(activity) > 1e-6):
-        return None, total  # a lock-in or share the greedy could not meet
+    unmet = violation(activity) > 1e-6
+    if np.any(unmet):  # a lock-in or share the greedy could not meet
+        return None, total, bool(np.any(unmet & setup.minimum))
     if total_col is not None:
         columns[total_col] = total
     _fill_pieces(inst, model, effect, columns)
@@ -257,8 +279,8 @@ def _greedy(
     row_lower, row_upper = row_bounds(model)
     scale = 1e-6 * np.maximum(1.0, np.abs(exact))
     if np.any(exact > row_upper + scale) or np.any(exact < row_lower - scale):
-        return None, total
-    return columns, total
+        return None, total, False
+    return columns, total, False
 
 
 _LIMIT_KINDS = ("budget:", "partner:", "resource:")
