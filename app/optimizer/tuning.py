@@ -119,6 +119,22 @@ class Tuning:
     # and 4, `corporation` 300 seeds 4 and 5, 5 and 10 s): a better plan on two and three of
     # four (corporation seed 4 at 5 s 0.27 % instead of 0.48), the same plan on the others.
     guided_left: float = 0.5
+    # The master plan and the guided MIP take their share of the time left (`master_left`,
+    # `guided_left`) only while that time is under this many relaxations; with more, the full
+    # MIP after them gets well past its root (presolve alone is 12-16 relaxations at 300
+    # neighbourhoods) and closes the gap itself, and they keep their share of the limit.
+    # Measured at a 30 s limit, one run each (7 December, 2 cores). At 300 neighbourhoods
+    # (about 50 relaxations left when the master plan starts) without the shares of the time
+    # left `random` seed 1 lost its proof (6.3 s before, master plan cut off), `corporation`
+    # seeds 2 and 3 ended at 0.21 % against 0.18 and 0.17 %. At 60-100 neighbourhoods (170-270
+    # relaxations left; 20-80 interventions, 2-5 years) with them the two took 17 of 28 s, and
+    # without them `random` 60 x 20 x 5 seed 5 ended at 0.53 % against 1.29 % (HiGHS alone
+    # 0.33 %), `random` 100 x 40 x 3 seed 5 at 0.28 % against 0.39 %. At 30 neighbourhoods and
+    # on Utrecht (several hundred) the same plans or sooner (`corporation` seed 2 proven in
+    # 18.3 s against 19.8, `random` seed 3 in 24.6 against 26.4), except `random` 30 seed 2
+    # (unproven: 73,048 against 73,262). 150 keeps 300 neighbourhoods at 60 s (90-120) as
+    # before.
+    left_share_relaxations: float = 150.0
     # The polish (the master plan once more, over everything found) stops after this many
     # branch-and-bound nodes: at 300 neighbourhoods its root alone takes about 1 s and it
     # never ended by itself, so the clock (5 % of the limit) stopped it, and the plan depended

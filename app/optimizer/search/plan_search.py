@@ -74,10 +74,16 @@ def search_plan(
     incumbent: Incumbent,
     large: bool,
     log: StageLog,
+    relax_seconds: float,
 ) -> bool:
     """The searches in turn, each from the incumbent and each offering it its plan; whether
-    the incumbent is then a plan the searches found or proved (not only the one they got)."""
+    the incumbent is then a plan the searches found or proved (not only the one they got).
+    `relax_seconds` (what the relaxation took) measures the time left: a share of it only
+    while the full MIP after them could do little with it (`left_share_relaxations`)."""
     t = options.tuning
+    leftover = deadline.remaining() < t.left_share_relaxations * relax_seconds
+    master_left = t.master_left if leftover else 0.0
+    guided_left = t.guided_left if leftover else 0.0
     costs = model.arrays.costs
     proven_from = None if dual is None else proven_from_bound(dual.bound, options.mip_gap)
     given = incumbent.plan
@@ -92,7 +98,7 @@ def search_plan(
     if proven():
         return True  # the bound stopped because it proves the start: nothing to search for
     if dual is not None:
-        part = deadline.share(t.master_share, of_left=t.master_left)
+        part = deadline.share(t.master_share, of_left=master_left)
         with log.stage("master plan", part, incumbent):
             incumbent.offer_plan(
                 master_plan(
@@ -108,7 +114,7 @@ def search_plan(
             )
         if proven():
             return True
-    part = deadline if large else deadline.share(t.guided_share, of_left=t.guided_left)
+    part = deadline if large else deadline.share(t.guided_share, of_left=guided_left)
     with log.stage("guided MIP", part, incumbent):
         incumbent.offer_plan(
             guided_plan(

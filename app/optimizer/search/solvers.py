@@ -181,7 +181,9 @@ def _solve_highs(
             t.guided_min_candidates <= model.n_candidates and not large
         )
         if worth_guiding and not room().expired():
-            search_plan(model, relaxation, dual, options, room(), incumbent, large, log)
+            search_plan(
+                model, relaxation, dual, options, room(), incumbent, large, log, relax_seconds
+            )
     if incumbent.plan is None and find_start is not None and not deadline.expired():
         with log.stage("greedy", deadline, incumbent):
             incumbent.offer_plan(find_start(max(0.05, deadline.remaining()), None))
