@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import assume, find, given, reject, settings
+from hypothesis import find, given, reject, settings
 from hypothesis import strategies as st
 from hypothesis.errors import UnsatisfiedAssumption
 
@@ -32,7 +32,7 @@ from tests.optimizer.test_brute_force import (
     check_against_brute_force,
 )
 from tests.reference.evaluate import brute_force
-from tests.strategies import small_scenarios
+from tests.strategies import require, small_scenarios
 
 TOLERANCE = 1e-6
 
@@ -89,7 +89,7 @@ def _lagrangian(
     plans = []
     if with_plan:
         plan = greedy_plan(inst, model, 10.0, relaxation.values)
-        assume(plan is not None)
+        require(plan is not None)
         assert plan is not None
         plans.append(plan)
     assert relaxation.values is not None
@@ -152,7 +152,7 @@ def _check_the_bound(doc: dict, with_plan: bool, workers: int) -> tuple[bool, in
     with cuts, the MIP with them still finds the brute-force optimum (checked here). Whether
     it was tighter than the relaxation, and how many cuts it made."""
     best, _ = brute_force(doc)
-    assume(best is not None)
+    require(best is not None)
     relaxed, bound, cuts = _bound_of(doc, with_plan, workers)
     slack = TOLERANCE * max(1.0, abs(best))
     assert bound >= best - slack, "the Lagrangian bound cut off a plan"
@@ -190,7 +190,7 @@ def _check_fixings(doc: dict, shortfall: float) -> tuple[int, int, int]:
     """No candidate the bound fixes is in a plan better than the incumbent it was fixed for
     (checked here against every plan); how many it fixed at 0, at 1, and its support."""
     plans = every_plan(doc)
-    assume(plans)
+    require(plans)
     inst, _, _, found = _lagrangian(doc, with_plan=True)
     optimum = max(value for _, value in plans)
     slack = TOLERANCE * max(1.0, abs(optimum))

@@ -12,7 +12,7 @@ import copy
 import time
 
 import numpy as np
-from hypothesis import assume, find, given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import UnsatisfiedAssumption
 
@@ -26,7 +26,7 @@ from app.optimizer.search.warm_start import greedy_plan
 from tests.optimizer.search.test_decomposition import _lagrangian
 from tests.optimizer.test_brute_force import FIND_SETTINGS, PROPERTY_SETTINGS
 from tests.reference.evaluate import brute_force, plan_value, plan_violations
-from tests.strategies import small_scenarios
+from tests.strategies import require, small_scenarios
 
 TOLERANCE = 1e-6
 EXAMPLES = 80
@@ -49,7 +49,7 @@ def _check_an_exchange(doc: dict, handful: int) -> tuple[bool, bool]:
     """An exchange from the start keeps every rule and never loses (checked here); whether it
     improved the plan, and whether it brought in runs the start did not have."""
     best, inst, model, found, start = _solved(doc)
-    assume(found.blocks.count >= 2)
+    require(found.blocks.count >= 2)
     start_runs = runs_of(inst, start)
     start_value = plan_value(doc, start_runs)
     # Stops at the optimum (nothing is worth more) or after a second of exact tries: what is
@@ -101,7 +101,7 @@ def _solved(doc: dict) -> tuple[float, Instance, Model, LagrangianBound, np.ndar
     """The brute-force optimum, the instance and model, the Lagrangian bound and the greedy's
     plan it was found from (feasible scenarios only)."""
     best, _ = brute_force(doc)
-    assume(best is not None)
+    require(best is not None)
     assert best is not None
     inst, model, _, found = _lagrangian(copy.deepcopy(doc), with_plan=True)
     return best, inst, model, found, _start_of(doc, inst, model)
@@ -137,6 +137,6 @@ def _start_of(doc: dict, inst: Instance, model: Model) -> np.ndarray:
         return empty
     relaxation = relax(model, time.monotonic() + 30, None)
     plan = greedy_plan(inst, model, 10.0, relaxation.values)
-    assume(plan is not None)
+    require(plan is not None)
     assert plan is not None
     return plan

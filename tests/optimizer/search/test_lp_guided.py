@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import assume, find, given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import UnsatisfiedAssumption
 
@@ -26,7 +26,7 @@ from app.schemas.scenario import parse_scenario
 from examples.generate_random import random_scenario
 from tests.optimizer.test_brute_force import FIND_SETTINGS, PROPERTY_SETTINGS
 from tests.reference.evaluate import candidates, plan_value, plan_violations
-from tests.strategies import small_scenarios
+from tests.strategies import require, small_scenarios
 
 TOLERANCE = 1e-6
 EXAMPLES = 120
@@ -70,7 +70,7 @@ def _check_fixings(doc: dict, shortfall: float) -> tuple[int, int]:
     inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
     model = build_model(inst)
     plans = every_plan(doc)
-    assume(plans)
+    require(plans)
     relaxation = relax(model, time.monotonic() + 30, None)
     assert relaxation.status == "optimal"
     assert relaxation.bound is not None

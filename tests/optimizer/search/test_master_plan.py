@@ -13,7 +13,7 @@ import copy
 import time
 
 import numpy as np
-from hypothesis import assume, find, given, settings
+from hypothesis import find, given, settings
 from hypothesis.errors import UnsatisfiedAssumption
 
 from app.optimizer.backends.resolve import Resolver
@@ -25,7 +25,7 @@ from app.optimizer.search.master_plan import master_plan
 from app.schemas.scenario import parse_scenario
 from tests.optimizer.search.test_lp_guided import every_plan
 from tests.optimizer.test_brute_force import FIND_SETTINGS, PROPERTY_SETTINGS
-from tests.strategies import small_scenarios
+from tests.strategies import require, small_scenarios
 
 TOLERANCE = 1e-6
 # Each plan's continuous columns come from an LP: enough plans to bind, few enough to be quick.
@@ -36,12 +36,12 @@ def _neighbourhood_parts(doc: dict) -> tuple[Blocks, list[tuple[int, np.ndarray]
     """The model's neighbourhoods, the distinct parts of every plan in each of them (the
     continuous columns at their best for the plan's runs), and the best plan's value."""
     plans = every_plan(doc)
-    assume(plans and len(plans) <= MAX_PLANS)
+    require(plans and len(plans) <= MAX_PLANS)
     best = max(value for _, value in plans)
     inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
     model = build_model(inst)
     blocks = Blocks.of(model_arrays(model), inst.cand_n)
-    assume(blocks.count > 0)
+    require(blocks.count > 0)
     candidate_of = {
         (inst.intervention_keys[i], inst.codes[n], int(s)): c
         for c, (i, n, s) in enumerate(zip(inst.cand_i, inst.cand_n, inst.cand_s, strict=True))
