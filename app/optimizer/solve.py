@@ -292,7 +292,7 @@ def _explain_into(
         cancel=limits.cancel,
         neighbourhood_plans=log.neighbourhood_plans,
         tuning=tuning,
-        lp_seconds=next((r.seconds for r in log.records if r.name == "relaxation"), None),
+        lp_seconds=log.seconds("relaxation"),
     )
     if limits.on_plan is not None:
         # The plan goes out first, with its warnings (they are quick); the explanation follows.

@@ -87,6 +87,10 @@ class StageLog:
                 part.expired() and not part.cancelled(),
             )
 
+    def seconds(self, name: str) -> float | None:
+        """How long the first stage called `name` took (None when it did not run)."""
+        return next((r.seconds for r in self.records if r.name == name), None)
+
     def add(
         self,
         name: str,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.optimizer.explain.candidates import candidate_rows
 from app.optimizer.explain.context import ON_REQUEST, Context
-from app.optimizer.explain.marginal import marginal_estimates
+from app.optimizer.explain.marginal import fixed_relaxation_within_reach, marginal_estimates
 from app.optimizer.explain.next_steps import binding_rules, next_steps
 from app.schemas.explanation import Explanation
 
@@ -18,7 +18,7 @@ def explain(ctx: Context) -> Explanation:
     skipped: list[str] = []
     steps = next_steps(ctx, share=ctx.tuning.next_step_share)
     estimates = []
-    if ctx.out_of_time() or (ctx.fixed_lp is None and not ctx.affords(ctx.remaining())):
+    if ctx.out_of_time() or not fixed_relaxation_within_reach(ctx):
         skipped.append("marginal estimates: the explanation's time ran out before them")
     else:
         estimates = marginal_estimates(ctx)

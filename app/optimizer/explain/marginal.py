@@ -32,10 +32,15 @@ MARGINAL_KINDS = ("budget", "partner", "resource", "domain_budget", "area_budget
 _AGREE = 1e-9
 
 
+def fixed_relaxation_within_reach(ctx: Context) -> bool:
+    """Whether the relaxation is solved already, or the time left holds solving it."""
+    return ctx.fixed_lp is not None or ctx.affords(ctx.remaining())
+
+
 def fixed_relaxation(ctx: Context) -> Resolved | None:
     """The relaxation at the scenario's limits (solved once, then cached)."""
     if ctx.fixed_lp is None:
-        if not ctx.affords(ctx.remaining()):
+        if not fixed_relaxation_within_reach(ctx):
             ctx.stopped_by_clock.add("marginal estimates")
             return None  # (not kept: a later part may have the time)
         ctx.fixed_lp = ctx.resolver("fixed").solve(time_limit_s=max(0.05, ctx.remaining()))

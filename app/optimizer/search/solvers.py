@@ -144,7 +144,7 @@ def _solve_highs(
     with log.stage("relaxation", part, incumbent):
         relaxation = relax(model, part.at, options.cancel, presolve=False)
         incumbent.offer_bound(relaxation.bound)
-    relax_seconds = log.records[-1].seconds
+    relax_seconds = log.seconds("relaxation") or 0.0
     if relaxation.status == "infeasible":
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     dual = None

@@ -105,6 +105,8 @@ def _setup(inst: Instance, model: Model) -> _Setup:
             total_col = p
     corporation_total = inst.corporation.sum(axis=1) / 1000.0
     cost = _scarcity_cost(model, by_row, upper, corporation_total)
+    lock = np.array([kind.startswith("lock_in") for kind in kinds], dtype=bool)
+    minimum = np.array([kind.startswith("domain_share_min") for kind in kinds], dtype=bool)
     return _Setup(
         by_row=by_row,
         matrix=by_row.tocsc(),
@@ -116,12 +118,10 @@ def _setup(inst: Instance, model: Model) -> _Setup:
         corporation_total=corporation_total,
         cost=cost,
         ratio=standalone_gains(inst) / cost,
-        soft=np.array(
-            [kind.startswith(("lock_in", "domain_share_min")) for kind in kinds], dtype=bool
-        ),
-        locks=np.flatnonzero([kind.startswith("lock_in") for kind in kinds]),
-        toward_minimum=_toward_minimum_shares(model),
-        minimum=np.array([kind.startswith("domain_share_min") for kind in kinds], dtype=bool),
+        soft=lock | minimum,
+        locks=np.flatnonzero(lock),
+        toward_minimum=_toward(by_row, minimum, model.n_candidates),
+        minimum=minimum,
     )
 
 
@@ -308,16 +308,12 @@ def _scarcity_cost(
     return np.maximum(used, 1e-9)
 
 
-def _toward_minimum_shares(model: Model) -> np.ndarray:
-    """Per candidate: whether it counts toward a minimum share of spend."""
-    starts, index, value = constraint_matrix(model)
-    n = model.n_candidates
-    toward = np.zeros(n, dtype=bool)
-    for r, kind in enumerate(model.row_kinds):
-        if kind.startswith("domain_share_min"):
-            cols = index[starts[r] : starts[r + 1]]
-            cols = cols[(value[starts[r] : starts[r + 1]] > 0) & (cols < n)]
-            toward[cols] = True
+def _toward(by_row: sparse.csr_matrix, rows: np.ndarray, n_candidates: int) -> np.ndarray:
+    """Per candidate: whether it adds to one of `rows` (a mask), e.g. toward a minimum share."""
+    block = by_row[np.flatnonzero(rows)]
+    cols = block.indices[block.data > 0]
+    toward = np.zeros(n_candidates, dtype=bool)
+    toward[cols[cols < n_candidates]] = True
     return toward
 
 
