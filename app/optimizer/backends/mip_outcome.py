@@ -22,22 +22,25 @@ def combine(
     start_value: float | None,
     fixed: int,
     options: SolveOptions,
+    fixed_above: float | None = None,
 ) -> SolveOutcome:
     """The MIP's answer read against the stages before it.
 
-    With candidates fixed, the MIP speaks only of plans better than the start: its bound holds
-    for them, and the start's value bounds every other plan; "infeasible" means none is better.
-    `known_bound` (the relaxation's, or the per-neighbourhood one) bounds every plan.
+    With candidates fixed, the MIP speaks only of plans worth more than `fixed_above` (by
+    default the start's value): its bound holds for them, and `fixed_above` bounds every other
+    plan; "infeasible" means there is none. `known_bound` (the relaxation's, or the
+    per-neighbourhood one) bounds every plan.
     """
+    above = start_value if fixed_above is None else fixed_above
     if outcome.status == "infeasible":
-        if fixed and start is not None and start_value is not None:
-            return SolveOutcome(
-                "optimal", start, start_value, start_value, 0.0, "no plan is better than this"
-            )
+        if fixed and start is not None and start_value is not None and above is not None:
+            within = relative_gap(start_value, above)
+            message = "no plan is better than this" if within == 0 else ""
+            return SolveOutcome("optimal", start, start_value, above, within, message)
         return outcome
     bound = outcome.bound
-    if bound is not None and fixed and start_value is not None:
-        bound = max(bound, start_value)
+    if bound is not None and fixed and above is not None:
+        bound = max(bound, above)
     if known_bound is not None:
         bound = known_bound if bound is None else min(bound, known_bound)
     values, value = outcome.values, outcome.objective

@@ -211,30 +211,35 @@ def _solve_highs(
         return without_mip(
             start, start_value, bound, options, "the LP relaxation did not finish in time"
         )
+    # The full MIP is the whole model from the best plan so far, less the candidates that the
+    # relaxation's and the Lagrangian bound's reduced costs rule out of every plan the gap
+    # still asks for (`proof_fixings`); its bound joins the Lagrangian one. At 300 neighbourhoods
+    # this is what lets it move the bound at all: HiGHS's own root bound there is the LP's,
+    # 0.5 % above the Lagrangian one, its reduced costs retire few columns, and its presolve of
+    # the whole model takes 6-9 s; with 60-90 % of the candidates fixed presolve takes about
+    # 1 s, and two of the corpus's five cases that no run had proven in 30 s are proven in 20
+    # and 26 s (measured in `docs/performance.md`). The fixings once came with the bound's cuts
+    # and HiGHS's heuristics off near the bound, and that MIP proved later than the whole
+    # model on the small cases; the fixings alone are within noise there (Utrecht and 30
+    # neighbourhoods, three seeds each).
+    fixed = proof_fixings(model, relaxation, dual, start, start_value, options.mip_gap)
     # Before its first node the MIP cannot be stopped for long stretches: a large one (no
     # presolve) sets up its own search and solves the same relaxation again (3,000
     # neighbourhoods: 13 s, then 37 s); any other runs HiGHS's presolve, which heeds the
     # clock only between its passes. With less time left than that it would stop without
     # touching the plan, after the deadline. Measured in relaxations, so that a slower or busier
-    # machine needs more seconds in proportion.
-    needed = t.large_mip_relaxations if large else t.mip_relaxations
+    # machine needs more seconds in proportion, and for presolve in proportion to the
+    # candidates the fixings leave free (`mip_relaxations`).
+    free = 1.0 - fixed.count / max(1, model.n_candidates)
+    needed = (
+        t.large_mip_relaxations
+        if large
+        else max(t.mip_min_relaxations, t.mip_relaxations * free)
+    )
     if deadline.remaining() < needed * relax_seconds:
         return without_mip(
             start, start_value, bound, options, "too little time left for the full MIP"
         )
-
-    # The full MIP is the whole model, as HiGHS alone would get it, from the best plan so far;
-    # its bound joins the Lagrangian one. It once ran with the candidates the relaxation's and
-    # the Lagrangian bound's reduced costs rule out fixed, the bound's cuts added and HiGHS's
-    # heuristics off near the bound: on the corpus (`benchmarks.solve_corpus`) that MIP proved
-    # later than HiGHS alone (Utrecht 4.8 s against 3.9, 30 neighbourhoods 14.0 and 20.8 s
-    # against 11.1 and 12.8), the whole model in 3.0, 8.4 and 11.6 s; at 300 the two were
-    # within noise. Only a large model, which HiGHS gets without presolve, keeps the fixings:
-    # they are then its only reduction.
-    none = np.zeros(0, np.int64)
-    fix_zero, fix_one = (
-        _fixings(model, relaxation, dual, start_value) if large else (none, none)
-    )
     model.problem  # noqa: B018 (PuLP's objects are made on first use: before the MIP's clock starts)
     if deadline.expired():  # making them took what was left (a busy machine)
         return without_mip(start, start_value, bound, options)
@@ -244,12 +249,12 @@ def _solve_highs(
             model,
             mip_options,
             start,
-            fix_zero,
-            fix_one,
+            fixed.zero,
+            fixed.one,
             [],
             presolve=not large,
         )
-        answer = combine(outcome, bound, start, start_value, len(fix_zero) + len(fix_one), options)
+        answer = combine(outcome, bound, start, start_value, fixed.count, options, fixed.above)
         incumbent.offer_plan(answer.values)
         incumbent.offer_bound(answer.bound)
     return answer
@@ -306,22 +311,45 @@ def _polished(
     )
 
 
-def _fixings(
+@dataclasses.dataclass(frozen=True)
+class Fixings:
+    """Candidates fixed at 0 and at 1 in every plan worth more than `above`."""
+
+    zero: np.ndarray
+    one: np.ndarray
+    above: float | None
+
+    @property
+    def count(self) -> int:
+        return len(self.zero) + len(self.one)
+
+
+def proof_fixings(
     model: Model,
     relaxation: Relaxation,
     dual: LagrangianBound | None,
+    start: np.ndarray | None,
     start_value: float | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Candidates fixed because no plan better than the start can move them: by the
-    relaxation's reduced costs, and by the Lagrangian bound's (far more: its bound is tighter)."""
+    mip_gap: float,
+) -> Fixings:
+    """The candidates that no plan the gap still asks for can move: by the relaxation's reduced
+    costs, and by the Lagrangian bound's (far more: its bound is tighter).
+
+    A plan worth no more than the start's value plus the gap's share of it proves the start
+    within the gap, so the fixings need only hold for plans above that (`above`): at 300
+    neighbourhoods this fixes 80-90 % of the candidates where fixing for any plan better than
+    the start fixed 60 %. Candidates the start itself takes otherwise stay free, so that it
+    remains a plan of the MIP and its cutoff."""
     none = np.zeros(0, np.int64)
-    if start_value is None or relaxation.status != "optimal":
-        return none, none
-    fix_zero, fix_one = fixings(relaxation, model.n_candidates, start_value)
-    if dual is None:
-        return fix_zero, fix_one
-    more_zero, more_one = lagrangian_fixings(dual, model.n_candidates, start_value)
-    return np.union1d(fix_zero, more_zero), np.union1d(fix_one, more_one)
+    if start is None or start_value is None or relaxation.status != "optimal":
+        return Fixings(none, none, None)
+    above = start_value + mip_gap * start_value * (1.0 - 1e-6) if start_value > 0 else start_value
+    fix_zero, fix_one = fixings(relaxation, model.n_candidates, above)
+    if dual is not None:
+        more_zero, more_one = lagrangian_fixings(dual, model.n_candidates, above)
+        fix_zero, fix_one = np.union1d(fix_zero, more_zero), np.union1d(fix_one, more_one)
+    taken = start[: model.n_candidates] > 0.5
+    return Fixings(fix_zero[~taken[fix_zero]], fix_one[taken[fix_one]], above)
 
 
 def _run_mip(
