@@ -147,9 +147,17 @@ class Tuning:
     # MIP can hold it for seconds (seed 10: 647,240.87 against the 647,241.07 needed after
     # 1.4 s, nothing better in the 3 s after; proven in 6.7 s instead of 9.7).
     near_share: float = 0.1
-    # The guided MIP's own gap, as a share of the solve's: a plan closer to its optimum leaves
-    # the bound less to prove.
-    guided_gap_share: float = 0.25
+    # The guided MIP's own gap (and the master plan's), as a share of the solve's. It was 0.25,
+    # for a plan closer to its optimum, which left the bound less to prove; since the full MIP
+    # runs on the candidates the gap still asks for (`proof_fixings`) it proves from a plan
+    # within the gap, and the guided MIP's last quarter of the gap only took time. With the
+    # solve's own gap (7 December, 2 cores, one run each, side by side): at 300 neighbourhoods
+    # and 30 s `random` seed 2 proven in 9.8 s against 20.0, `corporation` seed 3 in 12.6
+    # against 23.2, `corporation` seed 2 0.129 % against 0.138, seed 4 0.122 against 0.114,
+    # `random` seed 1 the same; at 10 s the same gaps or lower (`corporation` seed 4 0.18 against
+    # 0.26 %). Utrecht and 30 neighbourhoods, two HiGHS seeds: Utrecht proven in 2.2-2.5 s
+    # against 3.0-6.0, the others within 0.5 s of before.
+    guided_gap_share: float = 1.0
     # Below this many candidates the guided MIP is nearly the whole model, and HiGHS's own
     # search from the rounded plan gets there sooner.
     guided_min_candidates: int = 10_000

@@ -21,7 +21,7 @@ from app.optimizer.model.blocks import column_blocks
 from app.optimizer.model.build import Model, build_model
 from app.optimizer.problem.instance import Instance, compile_instance
 from app.optimizer.search.decomposition import LagrangianBound, fixings, lagrangian_bound
-from app.optimizer.search.lp_guided import relax
+from app.optimizer.search.lp_guided import Relaxation, relax
 from app.optimizer.search.warm_start import greedy_plan
 from app.optimizer.solve import solve
 from app.schemas.scenario import parse_scenario
@@ -74,12 +74,12 @@ def _knapsack_per_neighbourhood() -> dict:
     }
 
 
-def _lagrangian(
+def lagrangian_of(
     doc: dict, with_plan: bool, workers: int = 2
-) -> tuple[Instance, Model, float, LagrangianBound]:
-    """The instance, its model, the relaxation's bound and the Lagrangian bound: from the
-    relaxation's prices alone, or (`with_plan`) by column generation from the greedy's plan,
-    with `workers` neighbourhood MIPs at once."""
+) -> tuple[Instance, Model, Relaxation, list[np.ndarray], LagrangianBound]:
+    """The instance, its model, its relaxation, the plans given to the bound and the Lagrangian
+    bound: from the relaxation's prices alone, or (`with_plan`) by column generation from the
+    greedy's plan, with `workers` neighbourhood MIPs at once."""
     inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
     model = build_model(inst)
     relaxation = relax(model, time.monotonic() + 30, None)
@@ -104,6 +104,15 @@ def _lagrangian(
     )
     if found is None:
         reject()  # None only without a candidate: no neighbourhood to price
+    return inst, model, relaxation, plans, found
+
+
+def _lagrangian(
+    doc: dict, with_plan: bool, workers: int = 2
+) -> tuple[Instance, Model, float, LagrangianBound]:
+    """The instance, its model, the relaxation's bound and the Lagrangian bound."""
+    inst, model, relaxation, _, found = lagrangian_of(doc, with_plan, workers)
+    assert relaxation.bound is not None
     return inst, model, relaxation.bound, found
 
 
