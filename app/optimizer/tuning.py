@@ -150,7 +150,7 @@ class Tuning:
     # The guided MIP's own gap (and the master plan's), as a share of the solve's. It was 0.25,
     # for a plan closer to its optimum, which left the bound less to prove; since the full MIP
     # runs on the candidates the gap still asks for (`proof_fixings`) it proves from a plan
-    # within the gap, and the guided MIP's last quarter of the gap only took time. With the
+    # within the gap, and closing the guided MIP's own to a quarter of it only took time. With the
     # solve's own gap (7 December, 2 cores, one run each, side by side): at 300 neighbourhoods
     # and 30 s `random` seed 2 proven in 9.8 s against 20.0, `corporation` seed 3 in 12.6
     # against 23.2, `corporation` seed 2 0.129 % against 0.138, seed 4 0.122 against 0.114,

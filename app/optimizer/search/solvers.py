@@ -344,6 +344,7 @@ def proof_fixings(
     none = np.zeros(0, np.int64)
     if start is None or start_value is None or relaxation.status != "optimal":
         return Fixings(none, none, None)
+    # A hair under the gap, so that a bound at `above` proves the start despite rounding.
     above = start_value + mip_gap * start_value * (1.0 - 1e-6) if start_value > 0 else start_value
     fix_zero, fix_one = fixings(relaxation, model.n_candidates, above)
     if dual is not None:
