@@ -17,6 +17,8 @@ after the other, never side by side, so that the plan does not depend on which f
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from app.optimizer.backends.highs_options import workers
@@ -75,6 +77,7 @@ def search_plan(
     large: bool,
     log: StageLog,
     relax_seconds: float,
+    full_mip_needs: Callable[[], float] | None = None,
 ) -> bool:
     """The searches in turn, each from the incumbent and each offering it its plan; whether
     the incumbent is then a plan the searches found or proved (not only the one they got).
@@ -115,6 +118,11 @@ def search_plan(
         if proven():
             return True
     part = deadline if large else deadline.share(t.guided_share, of_left=guided_left)
+    if full_mip_needs is not None and deadline.remaining() - part.remaining() < full_mip_needs():
+        # What the guided MIP would leave is too little for the full MIP to start: it takes
+        # that too, rather than leave it unused (`corporation` 300 seed 2 at 5 s answered
+        # 0.75 s early, 4.8 % from the bound).
+        part = deadline
     with log.stage("guided MIP", part, incumbent):
         incumbent.offer_plan(
             guided_plan(

@@ -35,6 +35,7 @@ from app.optimizer.search.lp_guided import Relaxation, fixings, relax
 from app.optimizer.search.master_plan import master_plan, plan_key
 from app.optimizer.search.plan_search import lagrangian, search_plan
 from app.optimizer.stages import Incumbent, StageLog
+from app.optimizer.tuning import Tuning
 
 __all__ = ["SolveOptions", "SolveOutcome", "Status", "solve_model", "solver_version"]
 
@@ -182,8 +183,23 @@ def _solve_highs(
             t.guided_min_candidates <= model.n_candidates and not large
         )
         if worth_guiding and not room().expired():
+            def full_mip_needs() -> float:
+                fixed = proof_fixings(
+                    model, relaxation, dual, incumbent.plan, incumbent.value, options.mip_gap
+                )
+                return _full_mip_seconds(model, fixed, large, relax_seconds, t)
+
             search_plan(
-                model, relaxation, dual, options, room(), incumbent, large, log, relax_seconds
+                model,
+                relaxation,
+                dual,
+                options,
+                room(),
+                incumbent,
+                large,
+                log,
+                relax_seconds,
+                full_mip_needs,
             )
     if incumbent.plan is None and find_start is not None and not deadline.expired():
         with log.stage("greedy", deadline, incumbent):
@@ -231,13 +247,7 @@ def _solve_highs(
     # touching the plan, after the deadline. Measured in relaxations, so that a slower or busier
     # machine needs more seconds in proportion, and for presolve in proportion to the
     # candidates the fixings leave free (`mip_relaxations`).
-    free = 1.0 - fixed.count / max(1, model.n_candidates)
-    needed = (
-        t.large_mip_relaxations
-        if large
-        else max(t.mip_min_relaxations, t.mip_relaxations * free)
-    )
-    if deadline.remaining() < needed * relax_seconds:
+    if deadline.remaining() < _full_mip_seconds(model, fixed, large, relax_seconds, t):
         return without_mip(
             start, start_value, bound, options, "too little time left for the full MIP"
         )
@@ -352,6 +362,16 @@ def proof_fixings(
         fix_zero, fix_one = np.union1d(fix_zero, more_zero), np.union1d(fix_one, more_one)
     taken = start[: model.n_candidates] > 0.5
     return Fixings(fix_zero[~taken[fix_zero]], fix_one[taken[fix_one]], above)
+
+
+def _full_mip_seconds(
+    model: Model, fixed: Fixings, large: bool, relax_seconds: float, t: Tuning
+) -> float:
+    """The time the full MIP needs left to start at all (see `_solve_highs`)."""
+    if large:
+        return t.large_mip_relaxations * relax_seconds
+    free = 1.0 - fixed.count / max(1, model.n_candidates)
+    return max(t.mip_min_relaxations, t.mip_relaxations * free) * relax_seconds
 
 
 def _run_mip(
