@@ -121,8 +121,12 @@ class Context:
         only between its iterations: at 1,000 neighbourhoods (an LP of 3 s) a next step's LP
         given 0.2 s took 1.4 s and its MILP 1.2 s, and the explanation of a 10 s answer took
         5.5 s where 1.3 s was left. A MILP with presolve runs on a model small enough to leave
-        unchecked."""
-        if self.lp_seconds is None:
+        unchecked. Up to `next_step_exact_candidates` a re-solve takes milliseconds and is always
+        afforded: there the yardstick is noise, and refusing on a busy machine changed the
+        figures from one run to the next (the DESIGN example's next steps, under a loaded
+        test run)."""
+        small = self.inst.n_candidates <= self.tuning.next_step_exact_candidates
+        if self.lp_seconds is None or small:
             return True
         large = self.inst.n_candidates > self.tuning.nearby_above
         needed = self.tuning.large_mip_relaxations if mip and large else 1.0
