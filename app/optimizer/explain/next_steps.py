@@ -82,9 +82,11 @@ def next_steps(ctx: Context, share: float = 0.5) -> list[NextStep]:
         began, seconds = time.monotonic(), left / (len(todo) - k)
         # The LP proof costs a fresh LP of the whole model first (2.4 s at 300 x 40 x 3, over
         # its share): where the neighbourhood plans give the figure, it is left to them.
-        proving = (_resolve_exactly(ctx) or ctx.neighbourhood_plans is None) and ctx.affords(
-            seconds / 3
-        )
+        wanted = _resolve_exactly(ctx) or ctx.neighbourhood_plans is None
+        proving = wanted and ctx.affords(seconds / 3)
+        if wanted and not proving:
+            # The clock chose the way this line is explained: another run may differ.
+            ctx.stopped_by_clock.add("next steps")
         most = _most_used_by_better_plans(ctx, line, seconds / 3) if proving else None
         if most is not None and most <= line.limit * (1 + 1e-9) + 1e-9:
             reason = "cannot bind: no plan worth more than this one would use more of it"
