@@ -118,7 +118,11 @@ def search_plan(
         if proven():
             return True
     part = deadline if large else deadline.share(t.guided_share, of_left=guided_left)
-    if full_mip_needs is not None and deadline.remaining() - part.remaining() < full_mip_needs():
+    if (
+        not large
+        and full_mip_needs is not None
+        and deadline.remaining() - part.remaining() < full_mip_needs()
+    ):
         # What the guided MIP would leave is too little for the full MIP to start: it takes
         # that too, rather than leave it unused (`corporation` 300 seed 2 at 5 s answered
         # 0.75 s early, 4.8 % from the bound).
