@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
-from app.optimizer.backends.outcome import SolveOutcome
+from app.optimizer.backends.outcome import SolveOutcome, worth_nothing
 from app.optimizer.deadline import Deadline
 from app.optimizer.diagnose import diagnose
 from app.optimizer.explain import Context, ExplainOptions, explain
@@ -68,9 +68,6 @@ def scenario_sha256(scenario: Scenario) -> str:
 # The share of the time limit that making a previous plan fit the scenario (`start_plan`) may
 # take; at Utrecht's size it takes 0.05-0.1 s, like the greedy it runs.
 START_PLAN_SHARE = 0.05
-# A plan worth no more than this (relative to the bound, or absolute below 1) that a time-out
-# left behind is no plan: it funds nothing worth reporting.
-NOTHING = 1e-9
 
 
 def solver_report(scenario: Scenario, time_limit: float) -> SolverReport:
@@ -147,7 +144,8 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
     values = outcome.values
     chosen = None if values is None else np.rint(values[: inst.n_candidates]).astype(np.int64)
     objective = None if chosen is None else plan_value(inst, chosen)
-    if outcome.status != "optimal" and objective is not None and _worth_nothing(objective, outcome):
+    worthless = objective is not None and worth_nothing(objective, outcome.bound)
+    if outcome.status != "optimal" and worthless:
         # What a time-out left behind (often the empty plan HiGHS starts from) is not a plan.
         values, chosen, objective = None, None, None
         outcome = SolveOutcome(
@@ -216,11 +214,6 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         _explain_into(recommendation, inst, model, values, limits, deadline, solved, built, log)
     _finish(recommendation, deadline, solved, log)
     return recommendation
-
-
-def _worth_nothing(objective: float, outcome: SolveOutcome) -> bool:
-    scale = max(1.0, abs(outcome.bound or 0.0))
-    return objective <= NOTHING * scale
 
 
 def _no_plan(outcome: SolveOutcome, deadline: Deadline) -> str:

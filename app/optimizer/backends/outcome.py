@@ -38,6 +38,16 @@ class SolveOutcome:
     message: str = ""
 
 
+# A plan worth no more than this share of the bound (absolute, for a bound below 1) funds
+# nothing worth reporting: what a time-out leaves behind is often the empty plan.
+NOTHING = 1e-9
+
+
+def worth_nothing(value: float | None, bound: float | None) -> bool:
+    """No plan, or one worth nothing on the bound's scale (the empty plan is worth 0)."""
+    return value is None or value <= NOTHING * max(1.0, abs(bound or 0.0))
+
+
 def relative_gap(objective: float, bound: float) -> float:
     """|bound − objective| / objective; infinite over a plan worth 0 or less that the bound
     does not match (no relative gap can be said of it)."""
