@@ -5,7 +5,8 @@ meets. A minimum share that no eligible candidate can serve, or a cap nobody fit
 quietly yields an empty plan. When the plan is worth less than `ALMOST_NOTHING` of what the best
 affordable candidate alone would add, each spending rule is released in turn (its rows' bounds
 lifted in the reused MILP model) and re-solved; a rule whose release lifts the value above that
-threshold is named.
+threshold is named. When no rule alone does, rules that do together are named together (two
+minimum shares nobody serves: each alone leaves the other to empty the plan).
 """
 
 from __future__ import annotations
@@ -50,24 +51,68 @@ def plan_warnings(ctx: Context) -> list[str]:
                 else (f"{prefix}:{rest.split(':')[0]}" if prefix.endswith("_budget") else prefix)
             )
             families.setdefault(family, []).append(r)
-    out = []
-    for k, (family, rows) in enumerate(families.items()):
+    # The tries share what is left evenly: one slow re-solve cannot starve the rest.
+    out: list[str] = []
+    for k, family in enumerate(families):
+        if ctx.out_of_time():
+            return out
+        released = _released_value(ctx, families[family], ctx.remaining() / (len(families) - k))
+        if _explains(ctx, released):
+            out.append(_words(ctx, [family], released or 0.0))
+    if not out and len(families) > 1:
+        together = _together(ctx, families)
+        if together is not None:
+            out.append(_words(ctx, *together))
+    return out
+
+
+def _explains(ctx: Context, released: float | None) -> bool:
+    return released is not None and ctx.objective <= ALMOST_NOTHING * released
+
+
+def _together(ctx: Context, families: dict[str, list[int]]) -> tuple[list[str], float] | None:
+    """Rules that each leave nothing while the others hold (two minimum shares that nobody
+    serves): all released together, then each one put back in turn and left back where the
+    plan stays worth something without the others, so that the rules named are each needed."""
+    named = list(families)
+    tries = len(named) + 1
+    released = _released_value(
+        ctx, [r for family in named for r in families[family]], ctx.remaining() / tries
+    )
+    if not _explains(ctx, released):
+        return None
+    for k, family in enumerate(list(named)):
         if ctx.out_of_time():
             break
-        with milp.changed(rows=dict.fromkeys(rows, (-INF, INF))):
-            result = milp.solve(
-                gap=ctx.mip_gap,
-                # the families share what is left evenly: one slow re-solve cannot starve the rest
-                time_limit_s=max(0.05, ctx.remaining() / (len(families) - k)),
-                start=ctx.values,
-                presolve=inst.n_candidates <= ctx.tuning.nearby_above,  # see `nearby`
-            )
-        if result.values is None:
-            continue
-        released = plan_value(inst, np.rint(result.values[: inst.n_candidates]))
-        if released > ctx.tolerance() and ctx.objective <= ALMOST_NOTHING * released:
-            out.append(_words(ctx, family, released))
-    return out
+        others = [f for f in named if f != family]
+        without = _released_value(
+            ctx, [r for f in others for r in families[f]], ctx.remaining() / (tries - 1 - k)
+        )
+        if _explains(ctx, without):
+            named, released = others, without
+    return named, released or 0.0
+
+
+def _released_value(ctx: Context, rows: list[int], time_limit_s: float) -> float | None:
+    """The best plan's value with `rows` lifted, when it is worth more than nothing."""
+    inst = ctx.inst
+    milp = ctx.resolver("milp")
+    with milp.changed(rows=dict.fromkeys(rows, (-INF, INF))):
+        result = milp.solve(
+            gap=ctx.mip_gap,
+            time_limit_s=max(0.05, time_limit_s),
+            start=ctx.values,
+            presolve=inst.n_candidates <= ctx.tuning.nearby_above,  # see `nearby`
+            # Probing ran past the limit by 1.8 s here and found nothing (the second
+            # generator, 60 neighbourhoods x 20 x 4 years, a fifth of its budget, its
+            # neighbourhood share released: 11.3 s in probing); without it the same re-solve
+            # is proven in 2.5 s.
+            probing=False,
+        )
+    if result.values is None:
+        return None
+    released = plan_value(inst, np.rint(result.values[: inst.n_candidates]))
+    return released if released > ctx.tolerance() else None
 
 
 def _too_big_alone(ctx: Context) -> np.ndarray:
@@ -77,42 +122,55 @@ def _too_big_alone(ctx: Context) -> np.ndarray:
     return big
 
 
-def _words(ctx: Context, family: str, released: float) -> str:
+def _words(ctx: Context, families: list[str], released: float) -> str:
+    if len(families) == 1:
+        pushes = _pushes(ctx, released, "that rule", "pushes")
+        return f"{_rule_words(ctx, families[0])}{pushes}{_why(ctx, families[0])}."
+    named = [_rule_words(ctx, family) for family in families]
+    named = [named[0]] + [words[0].lower() + words[1:] for words in named[1:]]
+    listed = ", ".join(named[:-1]) + " and " + named[-1]
+    return f"{listed} together{_pushes(ctx, released, 'them', 'push')}; no one of them alone does."
+
+
+def _pushes(ctx: Context, released: float, without: str, verb: str) -> str:
+    return (
+        f" {verb} the plan to (almost) nothing: it is worth {ctx.objective:,.2f}, against "
+        f"{released:,.2f} without {without}"
+    )
+
+
+def _why(ctx: Context, family: str) -> str:
+    rule, _, key = family.partition(":")
+    if rule != "domain_share_min":
+        return ""
+    inst = ctx.inst
+    d = inst.domain_keys.index(key)
+    serving = (inst.primary_domain() == d) & (
+        ctx.resolver("milp").col_upper[: inst.n_candidates] > 0
+    )
+    if not serving.any():
+        return (
+            f"; no eligible candidate has {domain_label(inst, key)} as its primary domain, and "
+            "the linear form of the rule is met only by spending nothing"
+        )
+    return "; the linear form of the rule is met by spending (almost) nothing"
+
+
+def _rule_words(ctx: Context, family: str) -> str:
+    """The rule, named as a planner would: 'The minimum share of Samenhang (20%)'."""
     inst = ctx.inst
     rule, _, key = family.partition(":")
     rules = inst.scenario.rules
-    tail = (
-        f" pushes the plan to (almost) nothing: it is worth {ctx.objective:,.2f}, against "
-        f"{released:,.2f} without that rule"
-    )
     if rule == "domain_share_min":
-        d = inst.domain_keys.index(key)
-        serving = (inst.primary_domain() == d) & (
-            ctx.resolver("milp").col_upper[: inst.n_candidates] > 0
-        )
-        why = (
-            f"; no eligible candidate has {domain_label(inst, key)} as its primary domain, and "
-            "the linear form of the rule is met only by spending nothing"
-            if not serving.any()
-            else "; the linear form of the rule is met by spending (almost) nothing"
-        )
-        return (
-            f"The minimum share of {domain_label(inst, key)} "
-            f"({rules.domain_share[key].min:.0%}){tail}{why}."
-        )
+        return f"The minimum share of {domain_label(inst, key)} ({rules.domain_share[key].min:.0%})"
     if rule == "domain_share_max":
-        return (
-            f"The maximum share of {domain_label(inst, key)} "
-            f"({rules.domain_share[key].max:.0%}){tail}."
-        )
+        return f"The maximum share of {domain_label(inst, key)} ({rules.domain_share[key].max:.0%})"
     if rule == "max_neighbourhood_share":
-        share = rules.max_neighbourhood_share or 0.0
-        return f"The maximum share of one buurt ({share:.0%}){tail}."
+        return f"The maximum share of one buurt ({rules.max_neighbourhood_share or 0.0:.0%})"
     if rule == "cap_per_regulated_home":
-        cap = rules.cap_per_regulated_home or 0.0
-        return f"The cap of {euros(cap)} per regulated home{tail}."
+        return f"The cap of {euros(rules.cap_per_regulated_home or 0.0)} per regulated home"
     if rule == "area_budget":
-        return f"The area budget of {area_name(rules.area_budget[int(key)])}{tail}."
+        return f"The area budget of {area_name(rules.area_budget[int(key)])}"
     if rule == "domain_budget":
-        return f"The budget for {domain_label(inst, key)}{tail}."
-    return f"The rule {family}{tail}."
+        return f"The budget for {domain_label(inst, key)}"
+    return f"The rule {family}"

@@ -3,6 +3,16 @@ and skipping the explanation."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
+from app.optimizer.backends.highs_options import quiet_highs
+from app.optimizer.model.arrays import load
+from app.optimizer.model.build import build_model
+from app.optimizer.problem.instance import compile_instance
+from app.schemas.scenario import parse_scenario
+from benchmarks.gen_corporation import scenario as corporation_scenario
 from tests.optimizer.explain_checks import close, plan_of, solve_doc
 from tests.reference.evaluate import plan_value
 
@@ -43,6 +53,47 @@ class TestEmptyPlanWarnings:
         doc = _shares(0.2)
         doc["neighbourhoods"][0]["scores"] = {}
         assert solve_doc(doc).warnings == []
+
+    def test_rules_that_empty_the_plan_only_together_are_named_together(self) -> None:
+        """Two minimum shares nobody serves: releasing either leaves the other to empty the
+        plan, so no rule alone is named; the two are, and nothing else (the buurt share)."""
+        doc = _shares(0.2)
+        doc["domains"].append({"key": "c", "label": "Zorg"})
+        doc["rules"]["domain_share"]["c"] = {"min": 0.1}
+        doc["rules"]["max_neighbourhood_share"] = 1.0
+        rec = solve_doc(doc)
+        assert rec.allocations == []
+        assert rec.warnings == [
+            "The minimum share of Samenhang (20%) and the minimum share of Zorg (10%) together "
+            "push the plan to (almost) nothing: it is worth 0.00, against "
+            f"{plan_value(_shares(0.0), [('x', 'N1', 0)]):,.2f} without them; no one of them "
+            "alone does."
+        ]
+
+    def test_a_rule_is_named_where_presolve_probing_used_to_take_the_time(self) -> None:
+        """The second generator with a fifth of its budget at 60 neighbourhoods: its buurt
+        share (3 / 60) asks for 20 funded buurten, which the rest cannot pay for. Released, the
+        re-solve once spent its whole share (and 1.8 s more) in presolve's probing and named
+        nothing; the figure is within the gap of the optimum HiGHS alone proves without the rule."""
+        doc = corporation_scenario(60, 20, 4, 3)
+        doc["budget"]["total"] *= 0.2
+        doc["budget"]["per_year"] = [amount * 0.2 for amount in doc["budget"]["per_year"]]
+        doc["solver"] = {"name": "highs", "mip_gap": 0.001, "time_limit_s": 10}
+        rec = solve_doc(doc)
+        assert rec.allocations == []
+        [warning] = rec.warnings
+        assert warning.startswith("The maximum share of one buurt (5%) pushes the plan to")
+        figure = re.search(r"against ([\d,.]+) without that rule", warning)
+        assert figure is not None
+        del doc["rules"]["max_neighbourhood_share"]
+        fresh = quiet_highs()
+        load(fresh, build_model(compile_instance(parse_scenario(doc))).arrays)
+        fresh.setOptionValue("mip_rel_gap", 0.0)
+        fresh.setOptionValue("time_limit", 120.0)
+        fresh.run()
+        assert fresh.getModelStatus() == fresh.getModelStatus().kOptimal
+        optimum = fresh.getInfo().objective_function_value
+        assert float(figure.group(1).replace(",", "")) == pytest.approx(optimum, rel=0.001)
 
     def test_the_warning_stays_when_the_explanation_is_skipped(self) -> None:
         rec = solve_doc(_shares(0.2), explain=False)
