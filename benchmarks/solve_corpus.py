@@ -80,6 +80,7 @@ def run_highs_whole(case: Case, limit: float) -> dict[str, Any]:
     started = time.monotonic()
     model = build_model(compile_instance(scenario))
     h = quiet_highs(case.solver_seed)
+    h.setOptionValue("presolve_rule_off", 0)  # HiGHS's defaults: probing too, which ours leaves out
     load(h, model.arrays)
     h.setOptionValue("mip_rel_gap", MIP_GAP)
     deadline = started + limit

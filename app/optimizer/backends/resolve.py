@@ -30,8 +30,6 @@ Status = Literal["optimal", "feasible", "infeasible", "error"]
 INF = highspy.kHighsInf
 _NO_NODE_LIMIT = highspy.kHighsIInf
 _CLOCK_STOPS = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
-# Presolve's probing, as its bit of HiGHS's `presolve_rule_off` mask.
-_PROBING = 1 << 15
 
 
 @dataclass(frozen=True)
@@ -254,7 +252,6 @@ class Resolver:
         stop_at: float | None = None,
         stop_gap: float | None = None,
         max_nodes: int | None = None,
-        probing: bool = True,
     ) -> Resolved:
         """Solve the model as it stands now; a MILP from `start` when given, else an LP.
 
@@ -263,12 +260,9 @@ class Resolver:
         `stop_at`: a MIP stops as soon as it holds a plan worth at least this much, or, once
         its bound shows that no plan is, as soon as its plan is within `stop_gap` (relative;
         default `gap`) of that bound. `max_nodes`: a MIP stops after this many branch-and-bound
-        nodes, a limit that, unlike the time limit, gives the same result on every run.
-        `probing=False` leaves out presolve's probing, which heeds the clock least of its passes
-        (see `plan_warnings`)."""
+        nodes, a limit that, unlike the time limit, gives the same result on every run."""
         h = self.h
         h.setOptionValue("presolve", "on" if presolve else "off")
-        h.setOptionValue("presolve_rule_off", 0 if probing else _PROBING)
         h.setOptionValue("time_limit", max(0.01, float(time_limit_s)))
         self._deadline = time.monotonic() + max(0.01, float(time_limit_s))
         self._stop_at = float("inf") if stop_at is None else float(stop_at)

@@ -103,11 +103,6 @@ def _released_value(ctx: Context, rows: list[int], time_limit_s: float) -> float
             time_limit_s=max(0.05, time_limit_s),
             start=ctx.values,
             presolve=inst.n_candidates <= ctx.tuning.nearby_above,  # see `nearby`
-            # Probing ran past the limit by 1.8 s here and found nothing (the second
-            # generator, 60 neighbourhoods x 20 x 4 years, a fifth of its budget, its
-            # neighbourhood share released: 11.3 s in probing); without it the same re-solve
-            # is proven in 2.5 s.
-            probing=False,
         )
     if result.values is None:
         return None
