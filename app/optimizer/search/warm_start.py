@@ -21,6 +21,7 @@ from app.optimizer.model.arrays import constraint_matrix, model_arrays, row_boun
 from app.optimizer.model.build import Model
 from app.optimizer.problem.instance import Instance
 from app.optimizer.problem.value import cell_factor, cell_value, piece_weights, segment_count
+from app.optimizer.search.share_trim import drop_until_shares_hold
 
 _TOLERANCE = 1e-7
 
@@ -267,6 +268,32 @@ def _greedy(
         repair(soft_rows)
 
     total = float(corporation_total @ columns[: inst.n_candidates])
+    if total_col is not None and np.any(violation(activity) > 1e-6):
+        # A share missed at the real total: drop the runs worth least until the shares hold.
+        # Kept only when they do with something worth having left; else the next try starts
+        # from this one's total, as before.
+        trimmed = columns.copy()
+        trimmed[total_col] = total
+        dropped = drop_until_shares_hold(
+            trimmed,
+            by_row,
+            matrix,
+            lower,
+            upper,
+            total_col,
+            corporation_total,
+            np.argsort(ratio, kind="stable"),
+            _pair_of(inst, pair_cols),
+            deadline,
+        )
+        exact_activity = by_row @ trimmed
+        kept = (trimmed[: inst.n_candidates] > 0.5) & (ratio > 0)
+        if kept.any() and not np.any(violation(exact_activity) > 1e-6):
+            columns, activity, total = trimmed, exact_activity, float(trimmed[total_col])
+            for c in dropped:
+                effect[inst.cand_n[c]] -= (
+                    inst.effects[inst.cand_i[c]][:, None] * inst.effect_years[c][None, :]
+                )
     unmet = violation(activity) > 1e-6
     if np.any(unmet):  # a lock-in or share the greedy could not meet
         return None, total, bool(np.any(unmet & setup.minimum))
@@ -281,6 +308,14 @@ def _greedy(
     if np.any(exact > row_upper + scale) or np.any(exact < row_lower - scale):
         return None, total, False
     return columns, total, False
+
+
+def _pair_of(inst: Instance, pair_cols: dict[str, int]) -> np.ndarray:
+    """Per candidate, the column of its pair indicator (`u{i}_{n}`), or -1."""
+    return np.array(
+        [pair_cols.get(f"u{i}_{n}", -1) for i, n in zip(inst.cand_i, inst.cand_n, strict=True)],
+        dtype=np.int64,
+    )
 
 
 _LIMIT_KINDS = ("budget:", "partner:", "resource:")
