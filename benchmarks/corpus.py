@@ -9,7 +9,9 @@ Three kinds of scenario, so that no stage is kept for what one generator happens
 - `corporation`: a second generator with other distributions and rules
   (`benchmarks.gen_corporation`): per-home costs, partner shares, exclusive groups,
   prerequisites, a neighbourhood share and a per-home cap;
-- `utrecht`: the real question the project ships (`examples/utrecht.json`, 110 buurten).
+- `utrecht`: the real question the project ships (`examples/utrecht.json`, 110 buurten);
+- `mutated` (outside the default corpus, `--mutated N`): the two generators' documents at other
+  shapes with rules and settings changed at random (`benchmarks.gen_mutated`).
 
 The generated ones come at 30, 300 and 3,000 neighbourhoods × 40 interventions × 3 years, with
 several seeds. Every case asks for `mip_gap` 0.001; the time limit is the benchmark's to set.
@@ -47,7 +49,7 @@ QUICK = (
 
 @dataclass(frozen=True)
 class Case:
-    generator: str  # "random", "corporation" or "utrecht"
+    generator: str  # "random", "corporation", "utrecht" or "mutated"
     neighbourhoods: int
     seed: int = 0
     # HiGHS's random seed, on both sides: its search path (and time to proof) varies with it.
@@ -58,6 +60,8 @@ class Case:
         """The case without its solver seed: the runs of one question over several seeds."""
         if self.generator == "utrecht":
             return "utrecht"
+        if self.generator == "mutated":
+            return f"mutated-s{self.seed}"
         return f"{self.generator}-{self.neighbourhoods}-s{self.seed}"
 
     @property
@@ -76,6 +80,10 @@ class Case:
             from benchmarks.gen_corporation import scenario
 
             document = scenario(self.neighbourhoods, INTERVENTIONS, YEARS, self.seed)
+        elif self.generator == "mutated":  # its own shape (`gen_mutated`), whatever the size
+            from benchmarks.gen_mutated import mutated_scenario
+
+            document, _ = mutated_scenario(self.seed)
         else:
             raise ValueError(f"unknown generator {self.generator!r}")
         solver = dict(document.get("solver") or {})
