@@ -68,10 +68,10 @@ def drop_until_shares_hold(
         if not over.size and not np.any(lower - activity > 1e-9):
             break
         tries = taken
-        if over.size:  # a cap exceeded: the runs that add to it are the ones to try
+        if over.size:  # a cap exceeded: the runs that add to it are tried first
             block = by_row[over]
             adding = set(block.indices[block.data > 0].tolist())
-            tries = [c for c in taken if c in adding] or taken
+            tries = [c for c in taken if c in adding] + [c for c in taken if c not in adding]
         for c in tries:
             rows, delta = drop_of(c)
             before, after = missed(rows, activity[rows]), missed(rows, activity[rows] + delta)
