@@ -191,6 +191,34 @@ class Resolver:
             self.h.changeColIntegrality(j, highspy.HighsVarType.kInteger)
         return j
 
+    def add_single_entry_cols(
+        self, costs: np.ndarray, rows: np.ndarray, values: np.ndarray
+    ) -> np.ndarray:
+        """Append continuous columns fixed at 0 (opened later by their bounds), column k with
+        the one entry `values[k]` in row `rows[k]`; returns their indices. In one call: added
+        one at a time, the 15,600 slacks of a diagnosis at 120 neighbourhoods x 70 x 5 years
+        took 6.2 s."""
+        count = len(rows)
+        costs = np.asarray(costs, dtype=float)
+        zeros = np.zeros(count)
+        self.h.addCols(
+            count,
+            costs,
+            zeros,
+            zeros,
+            count,
+            np.arange(count, dtype=np.int32),
+            np.asarray(rows, dtype=np.int32),
+            np.asarray(values, dtype=float),
+        )
+        first = self.n_cols
+        self.n_cols += count
+        self.costs = np.append(self.costs, costs)
+        self.col_lower = np.append(self.col_lower, zeros)
+        self.col_upper = np.append(self.col_upper, zeros)
+        self.integer = np.append(self.integer, np.zeros(count, dtype=bool))
+        return np.arange(first, first + count)
+
     def set_costs(self, costs: np.ndarray, maximize: bool = True) -> None:
         """Replace the objective (one cost per column) and its sense."""
         self.costs = np.asarray(costs, dtype=float).copy()

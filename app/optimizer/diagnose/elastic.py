@@ -21,6 +21,7 @@ Amounts are rounded up (limits) or towards the change (shares) so that applying 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -74,29 +75,38 @@ class Elastic:
             for c in np.flatnonzero(lock_candidates(inst, k)):
                 r.set_col_bounds(int(c), 0.0, 1.0)
                 r.add_row(np.array([c, release]), np.array([1.0, -1.0]), -INF, 0.0)
-        self.slacks: list[Slack] = []
+        # Every slack: (cost, row, coefficient, what it relaxes), added in one call.
+        slacks: list[tuple[float, int, float, Slack]] = []
         money_floor, capacity_floor = floors
         for line in limit_lines(inst):
             for row in r.rows(line.row_kind):
                 floor = money_floor if line.money else capacity_floor
                 scale = max(line.limit, floor) / line.scale
                 weight = RULE_WEIGHT if line.kind == "cap_per_regulated_home" else MONEY_WEIGHT
-                col = r.add_col(weight / scale, 0.0, 0.0, [row], [-1.0])
-                self.slacks.append(Slack(col, row, line.key, line))
+                slacks.append((weight / scale, row, -1.0, Slack(-1, row, line.key, line)))
         spend_scale = max(float(inst.corporation.sum()), money_floor) / MONEY_SCALE
         for row, kind in enumerate(model.row_kinds):
             if kind.startswith(SHARE_KINDS):
                 sign = 1.0 if kind.startswith("domain_share_min") else -1.0
-                col = r.add_col(RULE_WEIGHT / spend_scale, 0.0, 0.0, [row], [sign])
-                self.slacks.append(Slack(col, row, kind, None))
-        self.structural: list[Slack] = []
+                slacks.append((RULE_WEIGHT / spend_scale, row, sign, Slack(-1, row, kind, None)))
+        rules = len(slacks)
         for row, kind in enumerate(model.row_kinds):
             rule = _structural_rule(kind)
             if rule is not None:
                 # A row with an upper side (≤ or =) gives way upwards, a ≥ row downwards.
                 sign = -1.0 if np.isfinite(model.arrays.row_upper[row]) else 1.0
-                col = r.add_col(1.0, 0.0, 0.0, [row], [sign])
-                self.structural.append(Slack(col, row, rule, None))
+                slacks.append((1.0, row, sign, Slack(-1, row, rule, None)))
+        cols = r.add_single_entry_cols(
+            np.array([cost for cost, _, _, _ in slacks]),
+            np.array([row for _, row, _, _ in slacks], dtype=np.int64),
+            np.array([sign for _, _, sign, _ in slacks]),
+        )
+        made = [
+            dataclasses.replace(slack, col=int(col))
+            for col, (_, _, _, slack) in zip(cols, slacks, strict=True)
+        ]
+        self.slacks: list[Slack] = made[:rules]
+        self.structural: list[Slack] = made[rules:]
         self.force_row: int | None = None
         self._forced = np.zeros(0, dtype=np.int64)
 
