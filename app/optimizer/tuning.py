@@ -191,6 +191,10 @@ class Tuning:
     # 10 s limits (7 December, 2 cores, the corpus's 300 cases, one run each) four of five
     # cases ended with a lower gap (`random` seed 2 0.11 % against 0.17 %; `corporation` seeds
     # 1-3 1.35, 0.20 and 0.16 % against 1.38, 0.21 and 0.17 %), the fifth proven as before.
+    # Without presolve's probing (`highs_options.PROBING_OFF`) 8 was tried (7 December, the same
+    # five cases at 5 and 10 s): at 10 s the same answers; at 5 s the full MIP then started on
+    # `corporation` seeds 1 and 2 and moved neither plan nor bound, seed 2 answering 0.4 s
+    # late, and seed 3 ended at 0.21 % against 0.16 %.
     mip_relaxations: float = 16.0
     mip_min_relaxations: float = 1.2
     # From this many columns on, HiGHS's MIP alone needs more memory than the machines we size
