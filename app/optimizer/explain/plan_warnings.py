@@ -11,6 +11,8 @@ minimum shares nobody serves: each alone leaves the other to empty the plan).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from app.optimizer.backends.resolve import INF
@@ -51,57 +53,90 @@ def plan_warnings(ctx: Context) -> list[str]:
                 else (f"{prefix}:{rest.split(':')[0]}" if prefix.endswith("_budget") else prefix)
             )
             families.setdefault(family, []).append(r)
-    # The tries share what is left evenly: one slow re-solve cannot starve the rest.
-    out: list[str] = []
+    # First which rules: each re-solve stops at the first plan worth enough to name its rule
+    # (or once its bound shows there is none), so that naming does not wait on figures. The
+    # tries share what is left evenly: one slow re-solve cannot starve the rest.
+    found: list[tuple[list[str], Released]] = []
     for k, family in enumerate(families):
         if ctx.out_of_time():
-            return out
-        released = _released_value(ctx, families[family], ctx.remaining() / (len(families) - k))
-        if _explains(ctx, released):
-            out.append(_words(ctx, [family], released or 0.0))
-    if not out and len(families) > 1:
+            break
+        released = _released(ctx, families[family], ctx.remaining() / (len(families) - k), True)
+        if released is not None and _explains(ctx, released):
+            found.append(([family], released))
+    if not found and len(families) > 1 and not ctx.out_of_time():
         together = _together(ctx, families)
         if together is not None:
-            out.append(_words(ctx, *together))
+            found.append(together)
+    # Then the figures: what each plan is worth without its rules, in the time left.
+    out: list[str] = []
+    for k, (named, first) in enumerate(found):
+        rows = [r for family in named for r in families[family]]
+        figure = first
+        if not ctx.out_of_time():
+            more = _released(ctx, rows, ctx.remaining() / (len(found) - k), False, first.values)
+            if more is not None and more.value >= first.value:
+                figure = more
+        out.append(_words(ctx, named, figure))
     return out
 
 
-def _explains(ctx: Context, released: float | None) -> bool:
-    return released is not None and ctx.objective <= ALMOST_NOTHING * released
+@dataclass(frozen=True)
+class Released:
+    """A plan with some rules lifted: its worth, its columns, and whether the re-solve ended by
+    itself at the requested gap (else its worth is a floor, 'at least')."""
+
+    value: float
+    values: np.ndarray
+    proven: bool
 
 
-def _together(ctx: Context, families: dict[str, list[int]]) -> tuple[list[str], float] | None:
+def _explains(ctx: Context, released: Released) -> bool:
+    return ctx.objective <= ALMOST_NOTHING * released.value
+
+
+def _together(
+    ctx: Context, families: dict[str, list[int]]
+) -> tuple[list[str], Released] | None:
     """Rules that each leave nothing while the others hold (two minimum shares that nobody
     serves): all released together, then each one put back in turn and left back where the
     plan stays worth something without the others, so that the rules named are each needed."""
     named = list(families)
     tries = len(named) + 1
-    released = _released_value(
-        ctx, [r for family in named for r in families[family]], ctx.remaining() / tries
+    released = _released(
+        ctx, [r for family in named for r in families[family]], ctx.remaining() / tries, True
     )
-    if not _explains(ctx, released):
+    if released is None or not _explains(ctx, released):
         return None
     for k, family in enumerate(list(named)):
         if ctx.out_of_time():
             break
         others = [f for f in named if f != family]
-        without = _released_value(
-            ctx, [r for f in others for r in families[f]], ctx.remaining() / (tries - 1 - k)
+        without = _released(
+            ctx, [r for f in others for r in families[f]], ctx.remaining() / (tries - 1 - k), True
         )
-        if _explains(ctx, without):
+        if without is not None and _explains(ctx, without):
             named, released = others, without
-    return named, released or 0.0
+    return named, released
 
 
-def _released_value(ctx: Context, rows: list[int], time_limit_s: float) -> float | None:
-    """The best plan's value with `rows` lifted, when it is worth more than nothing."""
+def _released(
+    ctx: Context,
+    rows: list[int],
+    time_limit_s: float,
+    first_enough: bool,
+    start: np.ndarray | None = None,
+) -> Released | None:
+    """The plan with `rows` lifted, when it is worth more than nothing. `first_enough`: stop at
+    the first plan worth enough to name the rules (or once none can be)."""
     inst = ctx.inst
     milp = ctx.resolver("milp")
+    enough = max(ctx.objective / ALMOST_NOTHING, ctx.tolerance()) * (1 + 1e-9)
     with milp.changed(rows=dict.fromkeys(rows, (-INF, INF))):
         result = milp.solve(
             gap=ctx.mip_gap,
             time_limit_s=max(0.05, time_limit_s),
-            start=ctx.values,
+            start=ctx.values if start is None else start,
+            stop_at=enough if first_enough else None,
             # With presolve at every size: nothing is fixed here, so none of the reasons for
             # leaving it out of the explanation's re-solves holds (`nearby`), and without it
             # HiGHS heeds the clock less (120 neighbourhoods x 70 x 3 years, a fifth of the
@@ -110,8 +145,10 @@ def _released_value(ctx: Context, rows: list[int], time_limit_s: float) -> float
         )
     if result.values is None:
         return None
-    released = plan_value(inst, np.rint(result.values[: inst.n_candidates]))
-    return released if released > ctx.tolerance() else None
+    value = plan_value(inst, np.rint(result.values[: inst.n_candidates]))
+    if value <= ctx.tolerance():
+        return None
+    return Released(value, result.values, result.status == "optimal" and not first_enough)
 
 
 def _too_big_alone(ctx: Context) -> np.ndarray:
@@ -121,7 +158,7 @@ def _too_big_alone(ctx: Context) -> np.ndarray:
     return big
 
 
-def _words(ctx: Context, families: list[str], released: float) -> str:
+def _words(ctx: Context, families: list[str], released: Released) -> str:
     if len(families) == 1:
         pushes = _pushes(ctx, released, "that rule", "pushes")
         return f"{_rule_words(ctx, families[0])}{pushes}{_why(ctx, families[0])}."
@@ -131,10 +168,11 @@ def _words(ctx: Context, families: list[str], released: float) -> str:
     return f"{listed} together{_pushes(ctx, released, 'them', 'push')}; no one of them alone does."
 
 
-def _pushes(ctx: Context, released: float, without: str, verb: str) -> str:
+def _pushes(ctx: Context, released: Released, without: str, verb: str) -> str:
+    floor = "" if released.proven else "at least "
     return (
         f" {verb} the plan to (almost) nothing: it is worth {ctx.objective:,.2f}, against "
-        f"{released:,.2f} without {without}"
+        f"{floor}{released.value:,.2f} without {without}"
     )
 
 

@@ -74,7 +74,8 @@ class TestEmptyPlanWarnings:
         """The second generator with a fifth of its budget at 60 neighbourhoods: its buurt
         share (3 / 60) asks for 20 funded buurten, which the rest cannot pay for. Released, the
         re-solve once spent its whole share (and 1.8 s more) in presolve's probing and named
-        nothing; the figure is within the gap of the optimum HiGHS alone proves without the rule."""
+        nothing; the figure is within the gap of the optimum HiGHS alone proves without the
+        rule (or, said to be "at least", below it)."""
         doc = corporation_scenario(60, 20, 4, 3)
         doc["budget"]["total"] *= 0.2
         doc["budget"]["per_year"] = [amount * 0.2 for amount in doc["budget"]["per_year"]]
@@ -83,7 +84,7 @@ class TestEmptyPlanWarnings:
         assert rec.allocations == []
         [warning] = rec.warnings
         assert warning.startswith("The maximum share of one buurt (5%) pushes the plan to")
-        figure = re.search(r"against ([\d,.]+) without that rule", warning)
+        figure = re.search(r"against (at least )?([\d,.]+) without that rule", warning)
         assert figure is not None
         del doc["rules"]["max_neighbourhood_share"]
         fresh = quiet_highs()
@@ -93,7 +94,11 @@ class TestEmptyPlanWarnings:
         fresh.run()
         assert fresh.getModelStatus() == fresh.getModelStatus().kOptimal
         optimum = fresh.getInfo().objective_function_value
-        assert float(figure.group(1).replace(",", "")) == pytest.approx(optimum, rel=0.001)
+        value = float(figure.group(2).replace(",", ""))
+        if figure.group(1):  # the re-solve's time ran out (a busy machine): a plan, not the best
+            assert 0 < value <= optimum * (1 + 1e-9)
+        else:
+            assert value == pytest.approx(optimum, rel=0.001)
 
     def test_the_warning_stays_when_the_explanation_is_skipped(self) -> None:
         rec = solve_doc(_shares(0.2), explain=False)
