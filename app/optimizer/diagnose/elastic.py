@@ -21,7 +21,6 @@ Amounts are rounded up (limits) or towards the change (shares) so that applying 
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 
@@ -37,7 +36,7 @@ from app.optimizer.diagnose.words import (
 )
 from app.optimizer.model.build import MONEY_SCALE, Model
 from app.optimizer.problem.instance import Instance
-from app.optimizer.problem.lines import limit_lines
+from app.optimizer.problem.lines import Line, limit_lines
 from app.optimizer.problem.rules import lock_candidates, lock_label
 from app.schemas.explanation import Diagnosis, DiagnosisOption, RuleRef
 
@@ -75,36 +74,37 @@ class Elastic:
             for c in np.flatnonzero(lock_candidates(inst, k)):
                 r.set_col_bounds(int(c), 0.0, 1.0)
                 r.add_row(np.array([c, release]), np.array([1.0, -1.0]), -INF, 0.0)
-        # Every slack: (cost, row, coefficient, what it relaxes), added in one call.
-        slacks: list[tuple[float, int, float, Slack]] = []
+        # Every slack's cost, coefficient and (row, key, line), to be added in one call.
+        costs: list[float] = []
+        signs: list[float] = []
+        relaxes: list[tuple[int, str, Line | None]] = []
         money_floor, capacity_floor = floors
         for line in limit_lines(inst):
             for row in r.rows(line.row_kind):
                 floor = money_floor if line.money else capacity_floor
                 scale = max(line.limit, floor) / line.scale
                 weight = RULE_WEIGHT if line.kind == "cap_per_regulated_home" else MONEY_WEIGHT
-                slacks.append((weight / scale, row, -1.0, Slack(-1, row, line.key, line)))
+                costs.append(weight / scale)
+                signs.append(-1.0)
+                relaxes.append((row, line.key, line))
         spend_scale = max(float(inst.corporation.sum()), money_floor) / MONEY_SCALE
         for row, kind in enumerate(model.row_kinds):
             if kind.startswith(SHARE_KINDS):
-                sign = 1.0 if kind.startswith("domain_share_min") else -1.0
-                slacks.append((RULE_WEIGHT / spend_scale, row, sign, Slack(-1, row, kind, None)))
-        rules = len(slacks)
+                costs.append(RULE_WEIGHT / spend_scale)
+                signs.append(1.0 if kind.startswith("domain_share_min") else -1.0)
+                relaxes.append((row, kind, None))
+        rules = len(relaxes)
         for row, kind in enumerate(model.row_kinds):
             rule = _structural_rule(kind)
             if rule is not None:
                 # A row with an upper side (≤ or =) gives way upwards, a ≥ row downwards.
-                sign = -1.0 if np.isfinite(model.arrays.row_upper[row]) else 1.0
-                slacks.append((1.0, row, sign, Slack(-1, row, rule, None)))
+                costs.append(1.0)
+                signs.append(-1.0 if np.isfinite(model.arrays.row_upper[row]) else 1.0)
+                relaxes.append((row, rule, None))
         cols = r.add_single_entry_cols(
-            np.array([cost for cost, _, _, _ in slacks]),
-            np.array([row for _, row, _, _ in slacks], dtype=np.int64),
-            np.array([sign for _, _, sign, _ in slacks]),
+            np.array(costs), np.array([row for row, _, _ in relaxes], np.int64), np.array(signs)
         )
-        made = [
-            dataclasses.replace(slack, col=int(col))
-            for col, (_, _, _, slack) in zip(cols, slacks, strict=True)
-        ]
+        made = [Slack(int(c), *relaxed) for c, relaxed in zip(cols, relaxes, strict=True)]
         self.slacks: list[Slack] = made[:rules]
         self.structural: list[Slack] = made[rules:]
         self.force_row: int | None = None

@@ -70,7 +70,7 @@ def plan_warnings(ctx: Context) -> list[str]:
     # Then the figures: what each plan is worth without its rules, in the time left.
     out: list[str] = []
     for k, (named, first) in enumerate(found):
-        rows = [r for family in named for r in families[family]]
+        rows = _rows_of(families, named)
         figure = first
         if not ctx.out_of_time():
             more = _released(ctx, rows, ctx.remaining() / (len(found) - k), False, first.values)
@@ -102,9 +102,7 @@ def _together(
     plan stays worth something without the others, so that the rules named are each needed."""
     named = list(families)
     tries = len(named) + 1
-    released = _released(
-        ctx, [r for family in named for r in families[family]], ctx.remaining() / tries, True
-    )
+    released = _released(ctx, _rows_of(families, named), ctx.remaining() / tries, True)
     if released is None or not _explains(ctx, released):
         return None
     for k, family in enumerate(list(named)):
@@ -112,11 +110,15 @@ def _together(
             break
         others = [f for f in named if f != family]
         without = _released(
-            ctx, [r for f in others for r in families[f]], ctx.remaining() / (tries - 1 - k), True
+            ctx, _rows_of(families, others), ctx.remaining() / (tries - 1 - k), True
         )
         if without is not None and _explains(ctx, without):
             named, released = others, without
     return named, released
+
+
+def _rows_of(families: dict[str, list[int]], named: list[str]) -> list[int]:
+    return [r for family in named for r in families[family]]
 
 
 def _released(
