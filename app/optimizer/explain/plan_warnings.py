@@ -131,12 +131,18 @@ def _released(
     """The plan with `rows` lifted, when it is worth more than nothing. `first_enough`: stop at
     the first plan worth enough to name the rules (or once none can be)."""
     inst = ctx.inst
+    # A share too short for presolve to end in would end after it: the re-solve takes what
+    # presolve needs from the rules after it, and none starts without that much left.
+    needed = ctx.whole_mip_seconds()
+    if ctx.remaining() < needed:
+        ctx.stopped_by_clock.add("warnings")
+        return None
     milp = ctx.resolver("milp")
     enough = max(ctx.objective / ALMOST_NOTHING, ctx.tolerance()) * (1 + 1e-9)
     with milp.changed(rows=dict.fromkeys(rows, (-INF, INF))):
         result = milp.solve(
             gap=ctx.mip_gap,
-            time_limit_s=max(0.05, time_limit_s),
+            time_limit_s=max(0.05, needed, time_limit_s),
             start=ctx.values if start is None else start,
             stop_at=enough if first_enough else None,
             # With presolve at every size: nothing is fixed here, so none of the reasons for

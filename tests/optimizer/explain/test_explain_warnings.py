@@ -3,14 +3,19 @@ and skipping the explanation."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import time
 
+import numpy as np
 import pytest
 
 from app.optimizer.backends.highs_options import quiet_highs
+from app.optimizer.explain import Context, ExplainOptions, plan_warnings
 from app.optimizer.model.arrays import load
 from app.optimizer.model.build import build_model
 from app.optimizer.problem.instance import compile_instance
+from app.optimizer.tuning import TUNING
 from app.schemas.scenario import parse_scenario
 from benchmarks.gen_corporation import scenario as corporation_scenario
 from tests.optimizer.explain_checks import close, plan_of, solve_doc
@@ -104,6 +109,40 @@ class TestEmptyPlanWarnings:
         rec = solve_doc(_shares(0.2), explain=False)
         assert rec.explanation is None
         assert len(rec.warnings) == 1
+
+
+def _empty_plan_context(lp_seconds: float) -> Context:
+    """The minimum share nobody serves, its empty plan, taken as a large model (below
+    `next_step_exact_candidates` every re-solve is afforded) whose relaxation took
+    `lp_seconds`, with 30 s left."""
+    inst = compile_instance(parse_scenario(_shares(0.2)))
+    model = build_model(inst)
+    return Context(
+        inst,
+        model,
+        np.zeros(model.n_cols),
+        0.0,
+        ExplainOptions(),
+        time.monotonic() + 30.0,
+        lp_seconds=lp_seconds,
+        tuning=dataclasses.replace(TUNING, next_step_exact_candidates=0),
+    )
+
+
+def test_no_re_solve_starts_that_presolve_would_carry_past_the_deadline() -> None:
+    """HiGHS's presolve heeds the clock only between its passes (400 neighbourhoods: a re-solve
+    given 1.0 s spent 1.57 s in presolve): a rule's re-solve starts only with as much time
+    left as the full MIP asks of the whole model, `mip_relaxations` relaxations."""
+    quick = _empty_plan_context(lp_seconds=1e-3)
+    [warning] = plan_warnings(quick)
+    assert warning.startswith("The minimum share of Samenhang (20%) pushes the plan to")
+    assert "warnings" not in quick.stopped_by_clock
+
+    # 30 s left is less than 16 relaxations of 2 s: no rule can be tried, and the answer says
+    # that its warnings were cut short by the clock.
+    slow = _empty_plan_context(lp_seconds=2.0)
+    assert plan_warnings(slow) == []
+    assert "warnings" in slow.stopped_by_clock
 
 
 class TestFundedRuns:
