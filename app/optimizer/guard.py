@@ -1,10 +1,16 @@
 """A large solve in a child process, stopped outright when it overruns its time limit.
 
-In-process, HiGHS is stopped by an interrupt callback; on very large models its presolve runs
-for minutes without calling it. A process kill is the last resort that makes the time limit
-hold: above `RunLimits.guard_above_candidates` candidates the solve runs in a child process
-that is killed at its deadline, and the answer is then status "error" with a message saying so.
-Small solves stay in-process: starting a process and copying the answer would cost them more.
+In-process, HiGHS is stopped by an interrupt callback, but some of its loops never call it: on
+very large models its presolve runs for minutes, and HiGHS 1.16's presolve of a sub-MIP can
+loop for ever on a small one (a mutated scenario of 60 neighbourhoods x 3 interventions x 5
+years: one empty-plan warning's re-solve, 278 rows after presolve, ran for 5 minutes until
+killed; HiGHS 1.15.1 solves the same model in 1.2 s). A process kill is the last resort that
+makes the time limit hold: above `RunLimits.guard_above_candidates` candidates the solve runs
+in a child process that is killed at its deadline, and the answer is then status "error" with
+a message saying so. Small solves stay in-process: started from a fork server inside the API's
+test process, a child took 10 s to begin (its solve 0.07 s), for reasons not found yet. The
+child's log lines (the stage records) and its plan ahead of the explanation (`on_plan`) come
+back through the pipe.
 
 The deadline is the effective time limit (building and solving) + the same again for what comes
 after the solve (the explanation's budget is at most the time limit unless
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import logging.handlers
 import multiprocessing
 import secrets
 import threading
@@ -133,9 +140,11 @@ class _Guarded:
         deadline = started + deadline_s(self.scenario, self.limits)
         receiver, sender = self.context.Pipe(duplex=False)
         child_limits = dataclasses.replace(self.limits, cancel=None, on_plan=None)
+        streams = self.limits.on_plan is not None
+        level = logging.getLogger().getEffectiveLevel()
         process: BaseProcess = self.context.Process(  # type: ignore[attr-defined]
             target=_child,
-            args=(self.target, self.scenario, child_limits, self.cancel, sender),
+            args=(self.target, self.scenario, child_limits, self.cancel, sender, streams, level),
             name="onderbouwd-solve",
             daemon=True,
         )
@@ -149,12 +158,20 @@ class _Guarded:
             cancelled_at: float | None = None
             while True:
                 message = _receive(receiver)
+                if message is not None and message[0] == "log":
+                    record = logging.makeLogRecord(message[1])
+                    logging.getLogger(record.name).handle(record)
+                    continue
+                if message is not None and message[0] == "plan":
+                    assert self.limits.on_plan is not None
+                    self.limits.on_plan(Recommendation.model_validate(message[1]))
+                    continue
                 if message is not None:
                     process.join(5)  # it exits once it has sent its answer
                     return self._answer(message, started)
                 if not process.is_alive():
                     message = _receive(receiver)  # a last look: it may have come just before
-                    if message is not None:
+                    if message is not None and message[0] not in ("plan", "log"):
                         return self._answer(message, started)
                     return self._error(
                         "the solver process stopped without an answer "
@@ -213,6 +230,26 @@ def _context() -> BaseContext:
         return _context_cache[0]
 
 
+class _ToParent:
+    """The queue a `QueueHandler` writes to: the pipe to the parent, one thread at a time."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.lock = threading.Lock()
+
+    def put_nowait(self, record: logging.LogRecord) -> None:
+        with self.lock:
+            self.connection.send(("log", record.__dict__))
+
+
+def _log_to_parent(connection: Connection, level: int) -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.addHandler(logging.handlers.QueueHandler(_ToParent(connection)))  # type: ignore[arg-type]
+    root.setLevel(level)
+
+
 def _receive(connection: Connection) -> tuple[str, Any] | None:
     try:
         if connection.poll(POLL_S):
@@ -232,10 +269,16 @@ def _child(
     limits: RunLimits,
     cancel: ProcessEvent,
     connection: Connection,
+    streams: bool = False,
+    log_level: int = logging.WARNING,
 ) -> None:
-    """Solve and send `("done", recommendation)` or `("failed", reason)`."""
+    """Solve and send `("done", recommendation)` or `("failed", reason)`; with `streams`, the
+    plan ahead of its explanation as `("plan", recommendation)` (see `RunLimits.on_plan`).
+    Log lines from `log_level` up go to the parent as `("log", record)`, where its own
+    handlers write them with its context (the request, the run): the stage records, say."""
     quiet_stdout()
     exit_with_parent()
+    _log_to_parent(connection, log_level)
     local_cancel = threading.Event()
 
     def forward() -> None:
@@ -243,8 +286,16 @@ def _child(
         local_cancel.set()
 
     threading.Thread(target=forward, name="cancel-forward", daemon=True).start()
+    def send_plan(plan: Recommendation) -> None:
+        connection.send(("plan", plan.model_dump(mode="json")))
+
     try:
-        recommendation = target(scenario, dataclasses.replace(limits, cancel=local_cancel))
+        recommendation = target(
+            scenario,
+            dataclasses.replace(
+                limits, cancel=local_cancel, on_plan=send_plan if streams else None
+            ),
+        )
         message: tuple[str, Any] = ("done", recommendation.model_dump(mode="json"))
     except Exception as error:  # the details go to the log, under the id the answer gives
         error_id = f"err_{secrets.token_hex(8)}"

@@ -45,7 +45,8 @@ class RunLimits:
     cancel: threading.Event | None = None
     explain: bool = True  # False: the plan only (no explanation; warnings and diagnosis stay)
     explain_options: ExplainOptions = field(default_factory=ExplainOptions)
-    # `solve_guarded`: above this many candidates, solve in a child process (None: never)
+    # `solve_guarded`: above this many candidates, solve in a child process killed at the
+    # deadline (None: never)
     guard_above_candidates: int | None = 100_000
     run_id: str | None = None  # carried by the stages' log lines
     tuning: Tuning = TUNING  # every tuned number of the solve (`app.optimizer.tuning`)
@@ -53,7 +54,8 @@ class RunLimits:
     # a what-if's parent or a sweep's neighbouring point. It only seeds the search.
     start_plan: tuple[tuple[str, str, int], ...] = ()
     # Called with the plan (no explanation yet) as soon as it is known; the explanation is
-    # made after it returns. Not carried into a guarded child process.
+    # made after it returns. From a guarded child process it comes through the pipe, and is
+    # called in this process while the child explains.
     on_plan: Callable[[Recommendation], None] | None = None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from app.optimizer.solve import scenario_sha256
 from app.optimizer.tuning import TUNING
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import Scenario, parse_scenario
+from benchmarks.gen_mutated import mutated_scenario
 from examples.generate_random import random_scenario
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -108,6 +110,33 @@ class TestGuardedSolve:
         assert guarded.scenario_sha256 == direct.scenario_sha256
         assert guarded.explanation == direct.explanation
 
+    def test_the_plan_comes_ahead_of_its_explanation_from_a_child(self) -> None:
+        plans: list[tuple[Recommendation, float]] = []
+        limits = dataclasses.replace(
+            ALWAYS, on_plan=lambda plan: plans.append((plan, time.monotonic()))
+        )
+        answer = solve_guarded(_design(), limits)
+        done = time.monotonic()
+        [(plan, sent)] = plans
+        assert sent <= done
+        assert plan.explanation is None
+        assert answer.explanation is not None
+        # DESIGN §3: value 10,737.17, proven; the plan is the answer's.
+        assert plan.objective == pytest.approx(10737.17, abs=0.005)
+        assert plan.objective == answer.objective
+        assert _plan(plan) == _plan(answer)
+
+    def test_the_childs_log_lines_are_written_by_the_parent(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.INFO):
+            answer = solve_guarded(_design(), dataclasses.replace(ALWAYS, run_id="run-7"))
+        stages = [r for r in caplog.records if r.name == "app.optimizer.stages"]
+        # One line per stage of the answer's record, made in the child, each with the run id.
+        assert [r.stage for r in stages] == [s.name for s in answer.solver.stages]  # type: ignore[attr-defined]
+        assert {r.process for r in stages} - {os.getpid()}
+        assert {r.run_id for r in stages} == {"run-7"}  # type: ignore[attr-defined]
+
     def test_an_overrunning_child_is_killed_at_the_deadline(self, tmp_path: Path) -> None:
         pid_file = tmp_path / "child.pid"
         scenario = _design(time_limit_s=1).model_copy(update={"name": str(pid_file)})
@@ -125,6 +154,32 @@ class TestGuardedSolve:
         assert answer.solver.time_limit_s == 1
         assert answer.allocations == []
         assert _gone(int(pid_file.read_text(encoding="utf-8")))
+
+    def test_a_highs_loop_that_ignores_its_clock_ends_in_an_answer(self) -> None:
+        """A mutated scenario (60 neighbourhoods x 3 interventions x 5 years, an empty optimum)
+        whose empty-plan warnings re-solve a model on which HiGHS 1.16's presolve of a sub-MIP
+        loops without calling its interrupt: in-process the solve never returned (killed after
+        5 minutes). In a child process, an answer comes; whichever it is (a HiGHS that no
+        longer loops gives the empty optimum, proven: the bound is 0 already in the
+        relaxation), it keeps the contract."""
+        doc, _ = mutated_scenario(242)
+        doc["solver"]["time_limit_s"] = 2
+        scenario = parse_scenario(doc)
+        answers: list[Recommendation] = []
+        thread = threading.Thread(
+            target=lambda: answers.append(solve_guarded(scenario, SHORT_GRACE)), daemon=True
+        )
+        thread.start()
+        thread.join(timeout=120)  # liveness, not speed: the guard's deadline is 2 + 2 + 2 s
+        assert answers, "the guarded solve did not return"
+        [answer] = answers
+        if answer.status == "error":
+            assert "did not stop within the time limit of 2 s" in answer.message
+            assert answer.allocations == []
+        else:
+            assert answer.status == "optimal"
+            assert answer.objective == 0
+            assert answer.allocations == []
 
     def test_a_cancelled_child_that_does_not_stop_is_killed_after_the_grace(
         self, tmp_path: Path
