@@ -286,6 +286,7 @@ def _child(
         local_cancel.set()
 
     threading.Thread(target=forward, name="cancel-forward", daemon=True).start()
+
     def send_plan(plan: Recommendation) -> None:
         connection.send(("plan", plan.model_dump(mode="json")))
 

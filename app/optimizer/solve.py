@@ -294,7 +294,7 @@ def _explain_into(
         ctx.deadline = deadline.seconds(warnings_s).at
         with log.stage("warnings", deadline.seconds(warnings_s)):
             recommendation.warnings += plan_warnings(ctx)
-        log.parts_timed_out += sorted(ctx.stopped_by_clock)
+        log.note_timed_out(ctx.stopped_by_clock)
         ctx.deadline = explaining.at
         plan = recommendation.model_copy(deep=True)
         _finish(plan, deadline, solved, log)
@@ -302,15 +302,15 @@ def _explain_into(
         if limits.explain and not deadline.expired():
             with log.stage("explanation", explaining):
                 recommendation.explanation = explain(ctx)
-            log.parts_timed_out += sorted(ctx.stopped_by_clock - set(log.parts_timed_out))
+            log.note_timed_out(ctx.stopped_by_clock)
         return
     if limits.explain:
         with log.stage("explanation", explaining):
             recommendation.explanation = explain(ctx)
-        log.parts_timed_out += sorted(ctx.stopped_by_clock)
+        log.note_timed_out(ctx.stopped_by_clock)
     ctx.deadline = deadline.at
     if deadline.expired():
         return
     with log.stage("warnings", deadline):
         recommendation.warnings += plan_warnings(ctx)
-    log.parts_timed_out += sorted(ctx.stopped_by_clock - set(log.parts_timed_out))
+    log.note_timed_out(ctx.stopped_by_clock)

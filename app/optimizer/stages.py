@@ -121,6 +121,10 @@ class StageLog:
     # Parts inside a stage whose solves the clock ended (e.g. the explanation's next steps).
     parts_timed_out: list[str] = field(default_factory=list)
 
+    def note_timed_out(self, parts: set[str]) -> None:
+        """Adds the parts (of stages) the clock ended that are not noted yet."""
+        self.parts_timed_out += sorted(parts - set(self.parts_timed_out))
+
     @property
     def timed_out(self) -> list[str]:
         """The stages (and parts of stages) whose time ran out."""
