@@ -8,9 +8,13 @@ the PuLP problem and into the `ModelArrays` that HiGHS takes, both from the same
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 INF = highspy.kHighsInf
 LE, EQ, GE = -1, 0, 1  # PuLP's constraint senses
@@ -176,3 +180,9 @@ def row_sides(rows: list[RowBlock]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     lower = np.where(sense == LE, -INF, -constant)
     upper = np.where(sense == GE, INF, -constant)
     return sense, constant, lower, upper
+
+
+def column_entries(matrix: sparse.csc_matrix, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column `p` of a CSC matrix as (its rows, their coefficients), views without a copy."""
+    start, end = matrix.indptr[p], matrix.indptr[p + 1]
+    return matrix.indices[start:end], matrix.data[start:end]

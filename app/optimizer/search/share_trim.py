@@ -19,6 +19,8 @@ import time
 import numpy as np
 from scipy import sparse
 
+from app.optimizer.model.matrix import column_entries
+
 _TOLERANCE = 1e-7
 
 
@@ -38,7 +40,7 @@ def drop_until_shares_hold(
     in `order` (the candidates worth least first), while a drop lowers what the rows miss; the
     runs dropped, in order. `pair_of[c]`: the pair indicator column of candidate c, or -1."""
     activity = np.asarray(by_column @ columns).ravel()
-    total_rows, total_coefficients = _column(by_column, total_col)
+    total_rows, total_coefficients = column_entries(by_column, total_col)
     tied = np.zeros(len(lower), dtype=bool)
     tied[total_rows] = True
     taken = [int(c) for c in order if columns[c] > 0.5]
@@ -51,12 +53,12 @@ def drop_until_shares_hold(
         return np.maximum(act - upper[rows], 0) + np.maximum(lower[rows] - act, 0)
 
     def drop_of(c: int) -> tuple[np.ndarray, np.ndarray]:
-        rows, amounts = _column(by_column, c)
+        rows, amounts = column_entries(by_column, c)
         parts_rows = [rows, total_rows]
         parts = [-amounts, -corporation_total[c] * total_coefficients]
         pair = int(pair_of[c])
         if pair >= 0 and pair_runs.get(pair, 0) == 1:  # its pair's last run
-            pair_rows, pair_amounts = _column(by_column, pair)
+            pair_rows, pair_amounts = column_entries(by_column, pair)
             parts_rows.append(pair_rows)
             parts.append(-pair_amounts)
         merged, inverse = np.unique(np.concatenate(parts_rows), return_inverse=True)
@@ -93,8 +95,3 @@ def drop_until_shares_hold(
         taken.remove(c)
         dropped.append(c)
     return dropped
-
-
-def _column(matrix: sparse.csc_matrix, p: int) -> tuple[np.ndarray, np.ndarray]:
-    start, end = matrix.indptr[p], matrix.indptr[p + 1]
-    return matrix.indices[start:end], matrix.data[start:end]

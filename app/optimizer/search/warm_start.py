@@ -19,6 +19,7 @@ from scipy import sparse
 
 from app.optimizer.model.arrays import constraint_matrix, model_arrays, row_bounds
 from app.optimizer.model.build import Model
+from app.optimizer.model.matrix import column_entries
 from app.optimizer.problem.instance import Instance
 from app.optimizer.problem.value import cell_factor, cell_value, piece_weights, segment_count
 from app.optimizer.search.share_trim import drop_until_shares_hold
@@ -80,7 +81,7 @@ class _Setup:
     upper: np.ndarray
     locked_out: np.ndarray  # per candidate: its column is fixed at 0
     total_col: int | None
-    pair_cols: dict[str, int]
+    pair_of: np.ndarray  # per candidate: the column of its pair indicator (`u{i}_{n}`), or -1
     corporation_total: np.ndarray
     cost: np.ndarray  # the share of the limits a candidate uses
     ratio: np.ndarray  # standalone value per that share
@@ -115,7 +116,10 @@ def _setup(inst: Instance, model: Model) -> _Setup:
         upper=upper,
         locked_out=model_arrays(model).col_upper[: model.n_candidates] == 0,
         total_col=total_col,
-        pair_cols=pair_cols,
+        pair_of=np.array(
+            [pair_cols.get(f"u{i}_{n}", -1) for i, n in zip(inst.cand_i, inst.cand_n, strict=True)],
+            dtype=np.int64,
+        ),
         corporation_total=corporation_total,
         cost=cost,
         ratio=standalone_gains(inst) / cost,
@@ -138,7 +142,7 @@ def _greedy(
     """A plan or None, the total spend it reached, and whether a minimum share was unmet."""
     n_rows, n_cols = model.n_rows, model.n_cols
     by_row, matrix, lower, upper = setup.by_row, setup.matrix, setup.lower, setup.upper
-    locked_out, total_col, pair_cols = setup.locked_out, setup.total_col, setup.pair_cols
+    locked_out, total_col, pair_of = setup.locked_out, setup.total_col, setup.pair_of
     corporation_total, cost, ratio = setup.corporation_total, setup.cost, setup.ratio
 
     activity = np.zeros(n_rows)
@@ -165,18 +169,13 @@ def _greedy(
     if total_col is not None:
         activity += matrix[:, total_col].toarray().ravel() * expected_total
 
-    pointers, row_of, coefficient_of = matrix.indptr, matrix.indices, matrix.data
-
-    def column(p: int) -> tuple[np.ndarray, np.ndarray]:
-        return row_of[pointers[p] : pointers[p + 1]], coefficient_of[pointers[p] : pointers[p + 1]]
-
     def change(c: int) -> tuple[np.ndarray, np.ndarray]:
         """The rows a candidate touches and by how much (its pair indicator included)."""
-        rows, amounts = column(c)
-        pair = pair_cols.get(f"u{int(inst.cand_i[c])}_{int(inst.cand_n[c])}")
-        if pair is None or columns[pair] != 0:
+        rows, amounts = column_entries(matrix, c)
+        pair = int(pair_of[c])
+        if pair < 0 or columns[pair] != 0:
             return rows, amounts
-        pair_rows, pair_amounts = column(pair)
+        pair_rows, pair_amounts = column_entries(matrix, pair)
         merged, inverse = np.unique(np.concatenate([rows, pair_rows]), return_inverse=True)
         return merged, np.bincount(inverse, np.concatenate([amounts, pair_amounts]))
 
@@ -211,8 +210,8 @@ def _greedy(
                 return False
         activity[touched] += delta
         columns[c] = 1
-        pair = pair_cols.get(f"u{int(inst.cand_i[c])}_{int(inst.cand_n[c])}")
-        if pair is not None:
+        pair = int(pair_of[c])
+        if pair >= 0:
             columns[pair] = 1
         effect[inst.cand_n[c]] += (
             inst.effects[inst.cand_i[c]][:, None] * inst.effect_years[c][None, :]
@@ -283,7 +282,7 @@ def _greedy(
             total_col,
             corporation_total,
             np.argsort(ratio, kind="stable"),
-            _pair_of(inst, pair_cols),
+            pair_of,
             deadline,
         )
         exact_activity = by_row @ trimmed
@@ -308,14 +307,6 @@ def _greedy(
     if np.any(exact > row_upper + scale) or np.any(exact < row_lower - scale):
         return None, total, False
     return columns, total, False
-
-
-def _pair_of(inst: Instance, pair_cols: dict[str, int]) -> np.ndarray:
-    """Per candidate, the column of its pair indicator (`u{i}_{n}`), or -1."""
-    return np.array(
-        [pair_cols.get(f"u{i}_{n}", -1) for i, n in zip(inst.cand_i, inst.cand_n, strict=True)],
-        dtype=np.int64,
-    )
 
 
 _LIMIT_KINDS = ("budget:", "partner:", "resource:")
