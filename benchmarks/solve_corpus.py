@@ -56,7 +56,7 @@ def run_ours(case: Case, limit: float) -> dict[str, Any]:
 
     scenario = Scenario.model_validate(case.document(limit))
     started = time.monotonic()
-    answer = solve(scenario, RunLimits(explain=False, guard_above_candidates=None))
+    answer = solve(scenario, RunLimits(explain=False, in_child_process=False))
     seconds = time.monotonic() - started
     return {
         "status": answer.status,

@@ -66,7 +66,10 @@ def run_solve(
         return EXIT_BAD_INPUT
 
     with _stdout_to_stderr():
+        from app.optimizer.guard import fork_children
         from app.services.planning.solving import solve_inline
+
+        fork_children()  # this process is one thread and has run no solver: a copy is safe
 
         level: ExplainLevel = "full" if explain_level == "full" else "standard"
         recommendation = solve_inline(scenario, settings, explain=explain, explain_level=level)

@@ -1,16 +1,17 @@
-"""A large solve in a child process, stopped outright when it overruns its time limit.
+"""Every solve in a child process, stopped outright when it overruns its time limit.
 
 In-process, HiGHS is stopped by an interrupt callback, but some of its loops never call it: on
 very large models its presolve runs for minutes, and HiGHS 1.16's presolve of a sub-MIP can
 loop for ever on a small one (a mutated scenario of 60 neighbourhoods x 3 interventions x 5
 years: one empty-plan warning's re-solve, 278 rows after presolve, ran for 5 minutes until
 killed; HiGHS 1.15.1 solves the same model in 1.2 s). A process kill is the last resort that
-makes the time limit hold: above `RunLimits.guard_above_candidates` candidates the solve runs
-in a child process that is killed at its deadline, and the answer is then status "error" with
-a message saying so. Small solves stay in-process: started from a fork server inside the API's
-test process, a child took 10 s to begin (its solve 0.07 s), for reasons not found yet. The
-child's log lines (the stage records) and its plan ahead of the explanation (`on_plan`) come
-back through the pipe.
+makes the time limit hold, so every solve runs in a child process that is killed at its
+deadline, and the answer is then status "error" with a message saying so. A child costs about
+35 ms (DESIGN's example: 0.07 s against 0.04 s in-process) once the fork server runs; starting
+that server imports the solver once (0.5 s; in the API the job runner has mostly started it
+already). The CLI, one thread that has run no solver yet, forks its child directly
+(`fork_children`). The child's log lines (the stage records) and its plan ahead of
+the explanation (`on_plan`) come back through the pipe.
 
 The deadline is the effective time limit (building and solving) + the same again for what comes
 after the solve (the explanation's budget is at most the time limit unless
@@ -48,20 +49,13 @@ Target = Callable[[Scenario, RunLimits], Recommendation]
 
 _context_lock = threading.Lock()
 _context_cache: list[BaseContext] = []
+_fork_when_one_thread = threading.Event()
 
 
-def estimated_candidates(scenario: Scenario) -> int:
-    """An upper estimate of the model's size: neighbourhoods × interventions × years."""
-    return len(scenario.neighbourhoods) * len(scenario.interventions) * scenario.horizon_years
-
-
-def should_guard(scenario: Scenario, limits: RunLimits) -> bool:
-    threshold = limits.guard_above_candidates
-    if threshold is None or estimated_candidates(scenario) <= threshold:
-        return False
+def should_guard(limits: RunLimits) -> bool:
     # A daemonic process (a job runner's solver process) may not start children; the process
     # that started it keeps the time instead.
-    return not multiprocessing.current_process().daemon
+    return limits.in_child_process and not multiprocessing.current_process().daemon
 
 
 def effective_time_limit(scenario: Scenario, limits: RunLimits) -> float:
@@ -107,12 +101,12 @@ INTERNAL_ERROR = "the solve failed because of an internal error"
 def solve_guarded(
     scenario: Scenario, limits: RunLimits | None = None, *, _target: Target = solve
 ) -> Recommendation:
-    """`solve`, but a large scenario's solve runs in a child process killed at its deadline.
+    """`solve`, in a child process killed at its deadline (`RunLimits.in_child_process`).
 
     `_target` is what the child runs (`solve`); it must be a module-level function.
     """
     limits = limits or RunLimits()
-    if not should_guard(scenario, limits):
+    if not should_guard(limits):
         return _target(scenario, limits)
     try:
         return _Guarded(scenario, limits, _target).run()
@@ -132,7 +126,7 @@ class _Guarded:
         self.target = target
         self.limit = effective_time_limit(scenario, limits)
         self.grace = grace_s(self.limit, limits)
-        self.context = _context()
+        self.context = _start_context()
         self.cancel: ProcessEvent = self.context.Event()
 
     def run(self) -> Recommendation:
@@ -228,6 +222,21 @@ def _context() -> BaseContext:
                 context = multiprocessing.get_context("spawn")
             _context_cache.append(context)
         return _context_cache[0]
+
+
+def fork_children() -> None:
+    """Start this process's solve children by a plain fork while it is one thread (the CLI):
+    a copy is then safe and ready at once, where a fork server first imports the solver
+    (DESIGN's example from the CLI: 1.5 s wall that way, 0.8 s forked). HiGHS runs one thread
+    here (`highs_options`), so it leaves no hidden threads behind to copy."""
+    _fork_when_one_thread.set()
+
+
+def _start_context() -> BaseContext:
+    if _fork_when_one_thread.is_set() and threading.active_count() == 1:
+        if "fork" in multiprocessing.get_all_start_methods():
+            return multiprocessing.get_context("fork")
+    return _context()
 
 
 class _ToParent:

@@ -45,9 +45,10 @@ class RunLimits:
     cancel: threading.Event | None = None
     explain: bool = True  # False: the plan only (no explanation; warnings and diagnosis stay)
     explain_options: ExplainOptions = field(default_factory=ExplainOptions)
-    # `solve_guarded`: above this many candidates, solve in a child process killed at the
-    # deadline (None: never)
-    guard_above_candidates: int | None = 100_000
+    # `solve_guarded`: solve in a child process killed at the deadline, whatever the size
+    # (HiGHS can loop past its clock on a small model too, `app.optimizer.guard`); False: in
+    # this process
+    in_child_process: bool = True
     run_id: str | None = None  # carried by the stages' log lines
     tuning: Tuning = TUNING  # every tuned number of the solve (`app.optimizer.tuning`)
     # A previous plan to start from (intervention, neighbourhood code, calendar start year):

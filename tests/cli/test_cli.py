@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app.cli.main import app
+from benchmarks.gen_mutated import mutated_scenario
 from tests.api.helpers import DESIGN_EXAMPLE
+
+ROOT = Path(__file__).resolve().parents[2]
 
 runner = CliRunner()
 
@@ -109,6 +114,31 @@ class TestSolve:
 
         assert result.exit_code == 1
         assert "infeasible" in result.stdout
+
+
+    def test_a_solver_loop_that_ignores_its_clock_does_not_hold_the_command(
+        self, tmp_path: Path
+    ) -> None:
+        """Mutated scenario 242 (an empty optimum): in-process, HiGHS 1.16 loops in the
+        presolve of a sub-MIP of its empty-plan warnings and the command never ended. The
+        command solves in a child process that is stopped at its deadline (2 s to solve, 2 s
+        to explain, 10 s of grace), so an answer comes: the error saying so or, from a HiGHS
+        that does not loop, the proven empty optimum."""
+        document, _ = mutated_scenario(242)
+        file = tmp_path / "loops.json"
+        file.write_text(json.dumps(document), encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-m", "app.cli.main", "solve", str(file), "--time-limit", "2",
+             "--json"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )
+        answer = json.loads(done.stdout)
+        if answer["status"] == "error":
+            assert done.returncode == 1
+            assert "did not stop within the time limit of 2 s" in answer["message"]
+        else:
+            assert (answer["status"], answer["objective"]) == ("optimal", 0)
+        assert answer["allocations"] == []
 
 
 def test_openapi_prints_the_exported_document() -> None:

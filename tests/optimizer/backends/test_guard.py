@@ -24,11 +24,9 @@ from benchmarks.gen_mutated import mutated_scenario
 from examples.generate_random import random_scenario
 
 ROOT = Path(__file__).resolve().parents[3]
-ALWAYS = RunLimits(guard_above_candidates=0)
+ALWAYS = RunLimits()
 # A child that overruns is stopped 2 s after its limit (plus explaining) instead of 10 s.
-SHORT_GRACE = RunLimits(
-    guard_above_candidates=0, tuning=dataclasses.replace(TUNING, grace_min_s=2.0)
-)
+SHORT_GRACE = RunLimits(tuning=dataclasses.replace(TUNING, grace_min_s=2.0))
 
 
 def _design(**solver: float) -> Scenario:
@@ -74,18 +72,13 @@ def _noisy_solve(scenario: Scenario, limits: RunLimits) -> Recommendation:
 
 
 class TestWhenToGuard:
-    def test_small_scenarios_stay_in_process(self) -> None:
-        scenario = _design()
-        assert guard.estimated_candidates(scenario) < 100_000
+    def test_every_solve_runs_in_a_child_unless_told_otherwise(self) -> None:
+        scenario = _design()  # 3 x 2 x 3 candidates: no size is too small for a child
         answer = solve_guarded(scenario, RunLimits(), _target=_solve_saying_pid)
-        assert answer.message == str(os.getpid())
-        never = RunLimits(guard_above_candidates=None)
-        assert solve_guarded(scenario, never, _target=_solve_saying_pid).message == str(os.getpid())
-
-    def test_above_the_threshold_a_child_solves(self) -> None:
-        answer = solve_guarded(_design(), ALWAYS, _target=_solve_saying_pid)
         assert answer.status == "optimal"
         assert answer.message != str(os.getpid())
+        here = RunLimits(in_child_process=False)
+        assert solve_guarded(scenario, here, _target=_solve_saying_pid).message == str(os.getpid())
 
     def test_deadline_is_limit_plus_explaining_plus_grace(self) -> None:
         scenario = _design(time_limit_s=60)
@@ -207,7 +200,7 @@ class TestGuardedSolve:
         timer = threading.Timer(12.0, cancel.set)  # after the first plan is found
         timer.start()
         started = time.monotonic()
-        limits = RunLimits(explain=False, cancel=cancel, guard_above_candidates=0)
+        limits = RunLimits(explain=False, cancel=cancel)
         answer = solve_guarded(scenario, limits)
         elapsed = time.monotonic() - started
         timer.cancel()
@@ -232,8 +225,7 @@ class TestGuardedSolve:
             "import sys\n"
             "from app.optimizer import RunLimits, solve_guarded\n"
             "from tests.optimizer.backends.test_guard import _design, _noisy_solve\n"
-            "answer = solve_guarded(_design(), RunLimits(guard_above_candidates=0),"
-            " _target=_noisy_solve)\n"
+            "answer = solve_guarded(_design(), RunLimits(), _target=_noisy_solve)\n"
             "sys.stdout.write(answer.model_dump_json())\n"
         )
         done = subprocess.run(
