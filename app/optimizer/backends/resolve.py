@@ -77,6 +77,7 @@ class Resolver:
         self._deadline = float("inf")
         self._stop_at = float("inf")
         self._stop_gap = 0.0
+        self._enough = False  # the last run stopped at a plan worth `stop_at`, not the clock
         self._pass(model)
         if not implied:
             for r, kind in enumerate(model.row_kinds):
@@ -95,6 +96,7 @@ class Resolver:
         def interrupt_mip(event: Any) -> None:
             found, bound = event.data_out.mip_primal_bound, event.data_out.mip_dual_bound
             stop = enough(found, bound, self._stop_at, self._stop_gap)
+            self._enough = self._enough or stop
             event.interrupt(stop or late_or_cancelled())
 
         h.cbMipInterrupt.subscribe(interrupt_mip)
@@ -302,9 +304,10 @@ class Resolver:
                 h.setSolution(
                     len(start), np.arange(len(start), dtype=np.int32), start.astype(float)
                 )
+        self._enough = False
         h.run()
         result = self._read()
-        if h.getModelStatus() in _CLOCK_STOPS:
+        if h.getModelStatus() in _CLOCK_STOPS and not self._enough:
             result = dataclasses.replace(result, stopped_by_clock=True)
         if not self.relaxed and self._stale(result):
             # HiGHS can report the optimum's objective yet hand back the columns of the start

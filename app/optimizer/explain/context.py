@@ -89,6 +89,9 @@ class Context:
     # What one LP of the whole model took in the solve (its relaxation; None when unknown):
     # the yardstick for whether a re-solve fits in the time left (`affords`).
     lp_seconds: float | None = None
+    # The most the empty-plan warnings' figures (each named rule's plan re-solved toward a
+    # proof) may take together; None: all that is left.
+    figures_s: float | None = None
     _resolvers: dict[str, Resolver] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -11,6 +11,7 @@ minimum shares nobody serves: each alone leaves the other to empty the plan).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,15 +68,22 @@ def plan_warnings(ctx: Context) -> list[str]:
         together = _together(ctx, families)
         if together is not None:
             found.append(together)
-    # Then the figures: what each plan is worth without its rules, in the time left.
+    # Then the figures: what each plan is worth without its rules, within their budget
+    # (`Context.figures_s`); one the clock ends is a floor, "at least".
+    until = ctx.deadline
+    if ctx.figures_s is not None:
+        until = min(until, time.monotonic() + ctx.figures_s)
     out: list[str] = []
     for k, (named, first) in enumerate(found):
         rows = _rows_of(families, named)
         figure = first
-        if not ctx.out_of_time():
-            more = _released(ctx, rows, ctx.remaining() / (len(found) - k), False, first.values)
+        share = (until - time.monotonic()) / (len(found) - k)
+        if share > 0 and not ctx.out_of_time():
+            more = _released(ctx, rows, share, False, first.values)
             if more is not None and more.value >= first.value:
                 figure = more
+        elif ctx.figures_s is not None:
+            ctx.stopped_by_clock.add("warnings")
         out.append(_words(ctx, named, figure))
     return out
 
@@ -151,6 +159,8 @@ def _released(
             # budget: each rule's re-solve ran past its 0.8 s share, the last by 0.4 s; with
             # presolve three are proven in 0.2-0.7 s and the fourth ends on time).
         )
+    if result.stopped_by_clock:
+        ctx.stopped_by_clock.add("warnings")
     if result.values is None:
         return None
     value = plan_value(inst, np.rint(result.values[: inst.n_candidates]))

@@ -145,6 +145,26 @@ def test_no_re_solve_starts_that_presolve_would_carry_past_the_deadline() -> Non
     assert "warnings" in slow.stopped_by_clock
 
 
+def test_the_figures_keep_to_their_budget() -> None:
+    """A rule is named from the first plan worth enough without it; what the plan is worth
+    without the rule, proven, has the explanation's budget (`Context.figures_s`). With none
+    left the figure is that first plan's, a floor, and the answer says that the clock cut its
+    warnings short."""
+    worth = plan_value(_shares(0.2), [("x", "N1", 0)])  # the one candidate, the rule lifted
+    assert worth > 0
+    proven = _empty_plan_context(lp_seconds=1e-3)
+    [warning] = plan_warnings(proven)
+    assert f"against {worth:,.2f} without that rule" in warning
+    assert "warnings" not in proven.stopped_by_clock
+
+    no_budget = _empty_plan_context(lp_seconds=1e-3)
+    no_budget.figures_s = 0.0
+    [warning] = plan_warnings(no_budget)
+    assert warning.startswith("The minimum share of Samenhang (20%) pushes the plan to")
+    assert f"against at least {worth:,.2f} without that rule" in warning
+    assert "warnings" in no_budget.stopped_by_clock
+
+
 class TestFundedRuns:
     def test_value_is_what_dropping_the_run_alone_loses(self, design_example: dict) -> None:
         design_example["solver"] = SOLVER
