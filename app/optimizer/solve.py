@@ -140,6 +140,7 @@ def solve(scenario: Scenario, limits: RunLimits | None = None) -> Recommendation
         neighbourhood_of=inst.cand_n,
         deadline=solving,
         log=log,
+        without_plan=deadline,
     )
     solved = deadline.elapsed()
     report.timings = Timings(build_s=round(built, 4), solve_s=round(solved - built, 4))
