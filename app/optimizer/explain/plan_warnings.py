@@ -82,7 +82,7 @@ def plan_warnings(ctx: Context) -> list[str]:
             more = _released(ctx, rows, share, False, first.values)
             if more is not None and more.value >= first.value:
                 figure = more
-        elif ctx.figures_s is not None:
+        else:  # the first plan's worth, a floor, stands where the full figure would have
             ctx.stopped_by_clock.add("warnings")
         out.append(_words(ctx, named, figure))
     return out
