@@ -16,25 +16,15 @@ from app.api.input_guard import refuse_control_characters
 from app.api.observability import RequestObservability
 from app.api.openapi import install_openapi, operation_id
 from app.api.problems import register_problem_handlers
-from app.api.routers import (
-    audit,
-    catalogue,
-    comparison,
-    health,
-    keys,
-    metrics,
-    neighbourhoods,
-    run_files,
-    runs,
-    scenarios,
-    solve,
-    sweeps,
-    whatif,
-)
-from app.api.routers import imports as imports_router
-from app.api.routers import units as units_router
-from app.api.routers import webhooks as webhook_routes
-from app.api.routers.imports import IMPORTS_PATH
+from app.api.routers.catalogue import catalogue, neighbourhoods
+from app.api.routers.catalogue import imports as imports_router
+from app.api.routers.catalogue import units as units_router
+from app.api.routers.catalogue.imports import IMPORTS_PATH
+from app.api.routers.exports import run_files
+from app.api.routers.exports import webhooks as webhook_routes
+from app.api.routers.planning import runs, scenarios, solve
+from app.api.routers.service import audit, health, keys, metrics
+from app.api.routers.workshop import comparison, sweeps, whatif
 from app.core.config import VERSION, Settings, get_settings
 from app.core.db import API_THREADS, Database
 from app.jobs.backend import job_backend

@@ -1,0 +1,2 @@
+"""The catalogue an organisation plans with: interventions, neighbourhoods, housing units and
+their bulk imports."""

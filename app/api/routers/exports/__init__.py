@@ -1,0 +1,1 @@
+"""What leaves the service for other systems: run files (Aedes VERA, XLSX, CSV) and webhooks."""
