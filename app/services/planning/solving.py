@@ -55,8 +55,8 @@ def solve_inline(
     """Check the whole document (raises `ScenarioInvalid`), then solve it.
 
     A time limit above `settings.max_time_limit_s` is capped, and the answer reports it. A
-    large scenario is solved in a child process that is stopped if it overruns that limit (then
-    the answer is status "error"), so the limit holds even when the solver does not stop.
+    scenario is solved in a child process that is stopped if it overruns that limit (then the
+    answer is status "error"), so the limit holds even when the solver does not stop.
     `explain=False` leaves the explanation out (the plan only); `explain_candidates` names
     (intervention, neighbourhood) pairs whose cost of forcing is always re-solved exactly;
     `explain_level` "full" re-solves every pair's (the default "standard" estimates them).
