@@ -125,8 +125,7 @@ class _Tries:
                 return plan
         if any(key <= released_set for released_set in self.none):
             return None
-        if ctx.remaining() < ctx.whole_mip_seconds():  # no re-solve starts: nothing learnt
-            ctx.stopped_by_clock.add("warnings")
+        if _no_time_to_start(ctx):  # nothing learnt: not a set without a plan
             return None
         released = _released(ctx, _rows_of(self.families, named), time_limit_s, True)
         if released is None or not _explains(ctx, released):
@@ -172,8 +171,7 @@ def _released(
     # A share too short for presolve to end in would end after it: the re-solve takes what
     # presolve needs from the rules after it, and none starts without that much left.
     needed = ctx.whole_mip_seconds()
-    if ctx.remaining() < needed:
-        ctx.stopped_by_clock.add("warnings")
+    if _no_time_to_start(ctx):
         return None
     milp = ctx.resolver("milp")
     enough = max(ctx.objective / ALMOST_NOTHING, ctx.tolerance()) * (1 + 1e-9)
@@ -197,6 +195,16 @@ def _released(
     if value <= ctx.tolerance():
         return None
     return Released(value, result.values, result.status == "optimal" and not first_enough)
+
+
+def _no_time_to_start(ctx: Context) -> bool:
+    """Whether less is left than a re-solve of the whole model needs to get past presolve
+    (`Context.whole_mip_seconds`); then none starts, and the answer says the clock cut its
+    warnings short."""
+    if ctx.remaining() < ctx.whole_mip_seconds():
+        ctx.stopped_by_clock.add("warnings")
+        return True
+    return False
 
 
 def _too_big_alone(ctx: Context) -> np.ndarray:
