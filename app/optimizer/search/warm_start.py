@@ -79,7 +79,7 @@ class _Setup:
     matrix: sparse.csc_matrix
     lower: np.ndarray
     upper: np.ndarray
-    locked_out: np.ndarray  # per candidate: its column is fixed at 0
+    locked_out: np.ndarray  # per candidate: its column is fixed at 0, or no plan can take it
     total_col: int | None
     pair_of: np.ndarray  # per candidate: the column of its pair indicator (`u{i}_{n}`), or -1
     corporation_total: np.ndarray
@@ -114,7 +114,8 @@ def _setup(inst: Instance, model: Model) -> _Setup:
         matrix=by_row.tocsc(),
         lower=lower,
         upper=upper,
-        locked_out=model_arrays(model).col_upper[: model.n_candidates] == 0,
+        locked_out=(model_arrays(model).col_upper[: model.n_candidates] == 0)
+        | _never_fits(model, by_row, lower, upper, soft=lock | minimum),
         total_col=total_col,
         pair_of=np.array(
             [pair_cols.get(f"u{i}_{n}", -1) for i, n in zip(inst.cand_i, inst.cand_n, strict=True)],
@@ -247,7 +248,7 @@ def _greedy(
             repair(soft_rows)
         try_add(int(c))
     repair(soft_rows)  # minimum shares of the expected total, before the budget is spent
-    heap = [(-g, c) for c, g in enumerate(ratio) if g > 0 and columns[c] == 0]
+    heap = [(-g, c) for c, g in enumerate(ratio) if g > 0 and columns[c] == 0 and not locked_out[c]]
     heapq.heapify(heap)
     refused_in_a_row = 0
     while heap and refused_in_a_row < 2000 and time.monotonic() < deadline:
@@ -332,6 +333,35 @@ def _scarcity_cost(
     shares = sparse.diags(1.0 / upper[rows]) @ by_row[rows][:, :n]
     used = np.asarray(abs(shares).sum(axis=0)).ravel()
     return np.maximum(used, 1e-9)
+
+
+def _never_fits(
+    model: Model,
+    by_row: sparse.csr_matrix,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    soft: np.ndarray,
+) -> np.ndarray:
+    """Per candidate: whether a capped row has less room for it than its coefficient with
+    every other column at its least (a run dearer than a neighbourhood's whole share of the
+    budget). The greedy refuses such a run in every state, after working out its gain: at
+    a fifth of the budget (`mutated` seed 9, 14,419 candidates) 13,964 of them, and the greedy
+    took 1.6 s to find no plan; at 300 neighbourhoods a fifth to a third of the candidates."""
+    arrays = model_arrays(model)
+    n = model.n_candidates
+    terms = by_row.multiply(by_row > 0).multiply(arrays.col_lower[None, :]) + by_row.multiply(
+        by_row < 0
+    ).multiply(np.where(np.isfinite(arrays.col_upper), arrays.col_upper, 0.0)[None, :])
+    least = np.asarray(terms.sum(axis=1)).ravel()
+    unbounded = by_row.multiply(by_row < 0).multiply(~np.isfinite(arrays.col_upper)[None, :])
+    capped = np.isfinite(upper) & ~soft & (np.asarray(abs(unbounded).sum(axis=1)).ravel() == 0)
+    room = np.where(capped, upper - least, np.inf)
+    entries = by_row[:, :n].tocoo()
+    rows, cols, coefficients = entries.row, entries.col, entries.data
+    over = coefficients > room[rows] + _TOLERANCE * np.maximum(1.0, np.abs(room[rows]))
+    never = np.zeros(n, dtype=bool)
+    never[cols[over]] = True
+    return never
 
 
 def _toward(by_row: sparse.csr_matrix, rows: np.ndarray, n_candidates: int) -> np.ndarray:

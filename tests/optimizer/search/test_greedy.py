@@ -8,18 +8,23 @@ try. It must find one, and that plan must keep every rule of DESIGN §3.
 
 from __future__ import annotations
 
+import copy
 import time
 
 import numpy as np
+from hypothesis import find, given, settings
 
 from app.optimizer.model.build import build_model
 from app.optimizer.problem.instance import compile_instance
 from app.optimizer.search.lp_guided import relax
-from app.optimizer.search.warm_start import greedy_plan
+from app.optimizer.search.warm_start import _setup, greedy_plan
 from app.schemas.scenario import parse_scenario
 from benchmarks.gen_corporation import scenario as corporation_scenario
 from tests.optimizer.search.test_exchange import runs_of
+from tests.optimizer.search.test_lp_guided import every_plan
+from tests.optimizer.test_brute_force import FIND_SETTINGS, PROPERTY_SETTINGS
 from tests.reference.evaluate import plan_value, plan_violations
+from tests.strategies import small_scenarios
 
 TOLERANCE = 1e-6
 
@@ -72,3 +77,40 @@ def test_shares_missed_at_the_real_total_are_mended_by_dropping_runs() -> None:
     runs = runs_of(inst, plan)
     assert plan_violations(doc, runs) == []
     assert plan_value(doc, runs) > 0
+
+
+def _passed_over(doc: dict) -> tuple[list[tuple[str, str, int]], list[tuple[frozenset, float]]]:
+    """The runs the greedy never tries (locked out, or no plan can take them: `_never_fits`),
+    and every plan that keeps every rule (enumerated by the reference evaluator)."""
+    inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
+    model = build_model(inst)
+    skipped = np.flatnonzero(_setup(inst, model).locked_out)
+    runs = [
+        (inst.intervention_keys[inst.cand_i[c]], inst.codes[inst.cand_n[c]], int(inst.cand_s[c]))
+        for c in skipped
+    ]
+    return runs, every_plan(doc)
+
+
+@settings(max_examples=150, **PROPERTY_SETTINGS)
+@given(small_scenarios())
+def test_the_greedy_passes_over_no_run_that_a_plan_can_take(doc: dict) -> None:
+    skipped, plans = _passed_over(doc)
+    for plan, _ in plans:
+        assert not plan & set(skipped), (plan & set(skipped), doc)
+
+
+def test_the_greedy_passes_over_runs_that_no_plan_can_take() -> None:
+    """The property above on an example where a rule, not a lock, rules runs out."""
+
+    def rules_out(doc: dict) -> bool:
+        if doc.get("rules", {}).get("locks"):
+            return False
+        skipped, plans = _passed_over(doc)
+        return bool(skipped) and bool(plans)
+
+    doc = find(small_scenarios(), rules_out, settings=FIND_SETTINGS)
+    skipped, plans = _passed_over(doc)
+    assert skipped
+    for plan, _ in plans:
+        assert not plan & set(skipped)
