@@ -160,8 +160,16 @@ def search_plan(
     return incumbent.plan is not given
 
 
+# A bound this close to 0 is 0: `relative_gap` calls a plan this close to its bound proven.
+_ZERO = 1e-9
+
+
 def proven_from_bound(bound: float, mip_gap: float) -> float | None:
-    """The least plan value that `bound` proves within `mip_gap` (None for a bound ≤ 0)."""
-    if bound <= 0:
-        return None
+    """The least plan value that `bound` proves within `mip_gap`; for a bound of 0 or less
+    (or rounding above it: 5.6e-14), where no relative gap can be said, a plan worth the
+    bound itself to within `relative_gap`'s 1e-9. An empty optimum is then proven once the
+    bound reaches 0 (`mutated` seed 4: the guided MIP and the exchanges went on searching
+    after it, 0.12 of its 0.3 s)."""
+    if bound <= _ZERO:
+        return bound - _ZERO
     return bound / (1.0 + mip_gap) + 1e-9 * bound

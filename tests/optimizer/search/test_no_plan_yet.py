@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pytest
+
 from app.optimizer import RunLimits, solve
 from app.optimizer.backends.highs_options import quiet_highs
 from app.optimizer.model.arrays import load
@@ -22,6 +24,7 @@ from app.optimizer.problem.instance import compile_instance
 from app.optimizer.tuning import TUNING
 from app.schemas.scenario import parse_scenario
 from benchmarks.gen_corporation import scenario as corporation_scenario
+from benchmarks.gen_mutated import mutated_scenario
 from tests.reference.evaluate import plan_value, plan_violations
 
 NEVER_TIME_ENOUGH = RunLimits(
@@ -69,3 +72,30 @@ def test_an_empty_optimum_is_proven_rather_than_reported_as_no_plan() -> None:
     assert rec.status == "optimal", rec.message
     assert rec.objective == 0.0
     assert rec.allocations == []
+
+
+@pytest.mark.parametrize("seed", [4, 18])
+def test_an_empty_optimum_ends_the_search_once_the_bound_reaches_it(seed: int) -> None:
+    """Once a plan worth 0 meets a bound of 0 (a relative gap says nothing there), no plan
+    search follows."""
+    doc, _ = mutated_scenario(seed)
+    doc["solver"] = {"name": "highs", "mip_gap": 0.001, "time_limit_s": 10.0}
+    scenario = parse_scenario(doc)
+    whole = quiet_highs()
+    load(whole, build_model(compile_instance(scenario)).arrays)
+    whole.run()
+    assert whole.getModelStatus() == whole.getModelStatus().kOptimal
+    assert abs(whole.getInfo().objective_function_value) <= 1e-9
+    rec = solve(scenario, RunLimits(explain=False))
+    assert rec.status == "optimal", rec.message
+    assert rec.objective == 0.0
+    stages = rec.solver.stages
+    met = next(
+        k
+        for k, stage in enumerate(stages)
+        if stage.objective is not None
+        and stage.bound is not None
+        and abs(stage.bound - stage.objective) <= 1e-9
+    )
+    after = [stage.name for stage in stages[met + 1 :]]
+    assert not set(after) & {"master plan", "guided MIP", "exchanges", "full MIP"}, after
