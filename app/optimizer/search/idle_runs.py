@@ -9,6 +9,8 @@ without it still keeps every rule (a minimum share may need it) and is worth as 
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from app.optimizer.backends.resolve import Resolver
@@ -30,8 +32,11 @@ def without_idle_runs(
     inst: Instance, model: Model, values: np.ndarray, time_limit_s: float = _COMPLETION_S
 ) -> np.ndarray:
     """`values` (one per model column) with every funded run that adds nothing dropped where
-    the rules allow, the other columns set to match (within `time_limit_s`); `values` itself
-    when none is."""
+    the rules allow, the other columns set to match, all within `time_limit_s`; `values`
+    itself when none is. The checks stop at the limit and keep the runs not yet checked: a
+    plan with an idle run in it is worth as much and keeps every rule (`mutated` seed 407,
+    400 x 3 x 3, checked 200 idle runs at about 10 ms each and answered 1.2 s late)."""
+    until = time.monotonic() + time_limit_s
     chosen = np.rint(values[: inst.n_candidates]).astype(np.int64)
     worth = plan_value(inst, chosen)
     tolerance = _NOTHING * max(1.0, abs(worth))
@@ -44,13 +49,15 @@ def without_idle_runs(
     # Each check re-reads the whole plan: past a few hundred idle runs (none seen so far) the
     # rest stay, rather than the answer waiting on them.
     for c in sorted(idle, key=lambda c: (-float(spend[c]), c))[:MAX_CHECKS]:
+        if time.monotonic() > until:
+            break
         trial = chosen.copy()
         trial[c] -= 1
         if plan_value(inst, trial) >= worth - tolerance and not broken_rules(inst, trial, lines):
             chosen, dropped = trial, True
-    if not dropped:
+    if not dropped or time.monotonic() > until:
         return values
-    completed = completed_plan(model, chosen, inst.n_candidates, time_limit_s)
+    completed = completed_plan(model, chosen, inst.n_candidates, until - time.monotonic())
     return values if completed is None else completed
 
 
