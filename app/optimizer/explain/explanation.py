@@ -16,6 +16,21 @@ from app.schemas.explanation import Explanation
 def explain(ctx: Context) -> Explanation:
     """The whole explanation of a feasible plan (every part within `ctx.deadline`)."""
     skipped: list[str] = []
+    if ctx.out_of_time():
+        # Begun after its deadline (a plan found at the last moment): even the parts without
+        # a re-solve take a second at national scale (`mutated` seed 421, 224,000 candidates).
+        ctx.stopped_by_clock.add("explanation")
+        return Explanation(
+            level=ctx.options.level,
+            on_request=[] if ctx.options.level == "full" else [ON_REQUEST],
+            skipped=["the whole explanation: its time ran out before it began"],
+            next_step=[],
+            marginal_estimate=[],
+            binding=[],
+            candidates=[],
+            reason_counts={},
+            notes=ctx.notes,
+        )
     steps = next_steps(ctx, share=ctx.tuning.next_step_share)
     estimates = []
     if ctx.out_of_time() or not fixed_relaxation_within_reach(ctx):
