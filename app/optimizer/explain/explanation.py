@@ -10,34 +10,34 @@ from app.optimizer.explain.candidates import candidate_rows
 from app.optimizer.explain.context import ON_REQUEST, Context
 from app.optimizer.explain.marginal import fixed_relaxation_within_reach, marginal_estimates
 from app.optimizer.explain.next_steps import binding_rules, next_steps
-from app.schemas.explanation import Explanation
+from app.schemas.explanation import (
+    BindingRule,
+    CandidateExplanation,
+    Explanation,
+    MarginalEstimate,
+    NextStep,
+)
 
 
 def explain(ctx: Context) -> Explanation:
     """The whole explanation of a feasible plan (every part within `ctx.deadline`)."""
     skipped: list[str] = []
+    steps: list[NextStep] = []
+    estimates: list[MarginalEstimate] = []
+    candidates: list[CandidateExplanation] = []
+    binding: list[BindingRule] = []
     if ctx.out_of_time():
         # Begun after its deadline (a plan found at the last moment): even the parts without
         # a re-solve take a second at national scale (`mutated` seed 421, 224,000 candidates).
-        ctx.stopped_by_clock.add("explanation")
-        return Explanation(
-            level=ctx.options.level,
-            on_request=[] if ctx.options.level == "full" else [ON_REQUEST],
-            skipped=["the whole explanation: its time ran out before it began"],
-            next_step=[],
-            marginal_estimate=[],
-            binding=[],
-            candidates=[],
-            reason_counts={},
-            notes=ctx.notes,
-        )
-    steps = next_steps(ctx, share=ctx.tuning.next_step_share)
-    estimates = []
-    if ctx.out_of_time() or not fixed_relaxation_within_reach(ctx):
-        skipped.append("marginal estimates: the explanation's time ran out before them")
+        skipped.append("the whole explanation: its time ran out before it began")
     else:
-        estimates = marginal_estimates(ctx)
-    candidates = candidate_rows(ctx, skipped)
+        steps = next_steps(ctx, share=ctx.tuning.next_step_share)
+        if ctx.out_of_time() or not fixed_relaxation_within_reach(ctx):
+            skipped.append("marginal estimates: the explanation's time ran out before them")
+        else:
+            estimates = marginal_estimates(ctx)
+        candidates = candidate_rows(ctx, skipped)
+        binding = binding_rules(ctx, steps)
     if skipped:
         ctx.stopped_by_clock.add("explanation")
     counts: dict[str, int] = {}
@@ -49,7 +49,7 @@ def explain(ctx: Context) -> Explanation:
         skipped=skipped,
         next_step=steps,
         marginal_estimate=estimates,
-        binding=binding_rules(ctx, steps),
+        binding=binding,
         candidates=candidates,
         reason_counts=counts,
         notes=ctx.notes,

@@ -349,12 +349,15 @@ def _never_fits(
     took 1.6 s to find no plan; at 300 neighbourhoods a fifth to a third of the candidates."""
     arrays = model_arrays(model)
     n = model.n_candidates
-    terms = by_row.multiply(by_row > 0).multiply(arrays.col_lower[None, :]) + by_row.multiply(
-        by_row < 0
-    ).multiply(np.where(np.isfinite(arrays.col_upper), arrays.col_upper, 0.0)[None, :])
+    bounded = np.isfinite(arrays.col_upper)
+    negative = by_row.multiply(by_row < 0)
+    terms = by_row.multiply(by_row > 0).multiply(arrays.col_lower[None, :]) + negative.multiply(
+        np.where(bounded, arrays.col_upper, 0.0)[None, :]
+    )
     least = np.asarray(terms.sum(axis=1)).ravel()
-    unbounded = by_row.multiply(by_row < 0).multiply(~np.isfinite(arrays.col_upper)[None, :])
-    capped = np.isfinite(upper) & ~soft & (np.asarray(abs(unbounded).sum(axis=1)).ravel() == 0)
+    # A row where a column without an upper bound subtracts has no least activity.
+    unbounded = np.asarray((negative.multiply(~bounded[None, :]) != 0).sum(axis=1)).ravel()
+    capped = np.isfinite(upper) & ~soft & (unbounded == 0)
     room = np.where(capped, upper - least, np.inf)
     entries = by_row[:, :n].tocoo()
     rows, cols, coefficients = entries.row, entries.col, entries.data
