@@ -61,6 +61,7 @@ class StageRecord:
     objective: float | None  # the incumbent plan's value after the stage (None: no plan yet)
     bound: float | None  # the bound after it (None: none yet)
     timed_out: bool  # its share of the deadline (or the deadline) ran out before it ended
+    allotted_s: float | None = None  # what its share of the deadline left it when it began
 
 
 @dataclass
@@ -76,6 +77,7 @@ class StageLog:
     ) -> Iterator[None]:
         """Run the block as stage `name` within `part`; record it when the block ends."""
         began = time.monotonic()
+        allotted = part.remaining()
         try:
             yield
         finally:
@@ -85,6 +87,7 @@ class StageLog:
                 None if incumbent is None else incumbent.value,
                 None if incumbent is None else incumbent.bound,
                 part.expired() and not part.cancelled(),
+                allotted,
             )
 
     def seconds(self, name: str) -> float | None:
@@ -98,8 +101,9 @@ class StageLog:
         objective: float | None,
         bound: float | None,
         timed_out: bool = False,
+        allotted_s: float | None = None,
     ) -> None:
-        record = StageRecord(name, seconds, objective, bound, timed_out)
+        record = StageRecord(name, seconds, objective, bound, timed_out, allotted_s)
         self.records.append(record)
         logger.info(
             "stage %s: %.3f s, objective %s, bound %s%s",
@@ -115,6 +119,7 @@ class StageLog:
                 "objective": objective,
                 "bound": bound,
                 "timed_out": timed_out,
+                "allotted_s": None if allotted_s is None else round(allotted_s, 4),
             },
         )
 

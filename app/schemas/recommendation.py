@@ -34,6 +34,10 @@ class SolveStage(BaseModel):
         description="Its share of the time limit ran out before it ended: what it found "
         "depends on how fast the machine was.",
     )
+    allotted_s: float | None = Field(
+        default=None,
+        description="The seconds its share of the time limit gave it when it began.",
+    )
 
 
 class SolverReport(BaseModel):

@@ -47,10 +47,11 @@ def without_timings(recommendation: dict[str, Any]) -> dict[str, Any]:
     copy = dict(recommendation)
     measured = {"timings", "peak_memory_mib"}
     solver = {k: v for k, v in copy["solver"].items() if k not in measured}
-    # A stage's seconds measure the run; its name, plan value and bound are the plan's.
-    # A run writes its plan (with its warnings) before explaining it, a synchronous solve
-    # explains first: the same stages, in another order.
-    solver["stages"] = sorted(({k: v for k, v in stage.items() if k != "seconds"}
+    # A stage's seconds (taken and given) measure the run; its name, plan value and bound are
+    # the plan's. A run writes its plan (with its warnings) before explaining it, a synchronous
+    # solve explains first: the same stages, in another order.
+    measures = ("seconds", "allotted_s")
+    solver["stages"] = sorted(({k: v for k, v in stage.items() if k not in measures}
                                for stage in solver.get("stages") or []), key=repr)
     copy["solver"] = solver
     return copy
