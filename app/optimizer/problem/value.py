@@ -65,12 +65,21 @@ def cell_value(
     With `hoods`, `effect` holds the cells of those neighbourhoods only, (len(hoods), D, H);
     `weights` (from `piece_weights`) may be passed in so that a loop computes them once.
     """
-    segments = segment_count(inst)
     gap = inst.gap if hoods is None else inst.gap[hoods]
-    width = gap / segments
     weights = piece_weights(inst) if weights is None else weights
     if hoods is not None:
         weights = weights[hoods]
+    return value_of_cells(inst, effect, gap, weights)
+
+
+def value_of_cells(
+    inst: Instance, effect: np.ndarray, gap: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """v for cells given one by one: their improvement, gap and piece weights (the last axis of
+    `weights`), in any shape the three share. A cell without improvement is worth 0 (a gap is
+    never negative), so a caller may pass only the cells that have one."""
+    segments = segment_count(inst)
+    width = gap / segments
     filled = np.clip(
         effect[..., None] - np.arange(segments) * width[..., None], 0.0, width[..., None]
     )

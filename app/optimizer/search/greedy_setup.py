@@ -13,7 +13,7 @@ from scipy import sparse
 from app.optimizer.model.arrays import constraint_matrix, model_arrays, row_bounds
 from app.optimizer.model.build import Model
 from app.optimizer.problem.instance import Instance
-from app.optimizer.problem.value import cell_factor, cell_value, piece_weights
+from app.optimizer.problem.value import cell_factor, piece_weights, value_of_cells
 
 # How far past a row's bound (relative, at least absolute) a change still keeps the row.
 TOLERANCE = 1e-7
@@ -148,7 +148,9 @@ def _toward(by_row: sparse.csr_matrix, rows: np.ndarray, n_candidates: int) -> n
 
 
 def standalone_gains(inst: Instance, chunk: int = 50_000) -> np.ndarray:
-    """The value of each candidate funded alone, (C,), computed in vectorised chunks."""
+    """The value of each candidate funded alone, (C,), computed in vectorised chunks over the
+    cells it improves only: a run touches one or two of the domains, and the rest are worth 0
+    (at 100,000 candidates, 8 domains and 8 years: 1.2 s over every cell)."""
     factor = cell_factor(inst)
     weights = piece_weights(inst)
     gains = np.zeros(inst.n_candidates)
@@ -156,5 +158,12 @@ def standalone_gains(inst: Instance, chunk: int = 50_000) -> np.ndarray:
         block = slice(first, first + chunk)
         hoods = inst.cand_n[block]
         effect = inst.effects[inst.cand_i[block]][:, :, None] * inst.effect_years[block][:, None, :]
-        gains[block] = (factor[hoods] * cell_value(inst, effect, hoods, weights)).sum(axis=(1, 2))
+        c, d, t = np.nonzero(effect)
+        n = hoods[c]
+        cells = value_of_cells(inst, effect[c, d, t], inst.gap[n, d, t], weights[n, d, t])
+        # Summed over the cells as the whole grid would be, to the last bit: the greedy's
+        # order of candidates, and with it its plan, stays what it was.
+        worth = np.zeros(effect.shape)
+        worth[c, d, t] = factor[n, d, t] * cells
+        gains[block] = worth.sum(axis=(1, 2))
     return gains

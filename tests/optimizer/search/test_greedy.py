@@ -17,7 +17,7 @@ from hypothesis import find, given, settings
 
 from app.optimizer.model.build import build_model
 from app.optimizer.problem.instance import compile_instance
-from app.optimizer.search.greedy_setup import greedy_setup
+from app.optimizer.search.greedy_setup import greedy_setup, standalone_gains
 from app.optimizer.search.lp_guided import relax
 from app.optimizer.search.warm_start import greedy_plan
 from app.schemas.scenario import parse_scenario
@@ -182,3 +182,19 @@ def test_a_generated_scenario_whose_lock_has_a_prerequisite() -> None:
     for lock in doc["rules"]["locks"]:
         funded = any(r[:2] == (lock["intervention"], lock["neighbourhood"]) for r in runs)
         assert funded == lock["fund"], lock
+
+
+@settings(max_examples=60, **PROPERTY_SETTINGS)
+@given(small_scenarios())
+def test_what_a_run_is_worth_alone_is_its_plan_of_one(doc: dict) -> None:
+    """The greedy ranks runs by what each is worth alone, computed over the cells it improves
+    only; the reference evaluator's value of the plan of that one run is the same."""
+    inst = compile_instance(parse_scenario(copy.deepcopy(doc)))
+    gains = standalone_gains(inst, chunk=3)  # several chunks, one of them partial
+    runs = [
+        (inst.intervention_keys[int(i)], inst.codes[int(n)], int(s))
+        for i, n, s in zip(inst.cand_i, inst.cand_n, inst.cand_s, strict=True)
+    ]
+    for gain, run in zip(gains, runs, strict=True):
+        alone = plan_value(doc, [run])
+        assert abs(gain - alone) <= TOLERANCE * max(1.0, abs(alone)), (run, gain, alone)
