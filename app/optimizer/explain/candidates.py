@@ -124,7 +124,7 @@ def candidate_rows(ctx: Context, skipped: list[str] | None = None) -> list[Candi
     ]
     if ctx.out_of_time():
         # What every row reads is made before the first row, and at national scale that alone
-        # takes a second (`mutated` seed 421, 224,000 candidates: 0.8 s, begun after the
+        # takes a second (`mutated` seed 421, 99,555 candidates: 0.8 s, begun after the
         # deadline): with no time left, no row would follow it.
         _note_missing(len(unfunded), len(unfunded), skipped)
         return []

@@ -22,7 +22,7 @@ from app.schemas.explanation import (
 def not_begun(level: ExplainLevel, notes: list[str] | None = None) -> Explanation:
     """The explanation of a plan found after the explanation's deadline: it says only that.
     Even its parts without a re-solve take a second at national scale (`mutated` seed 421,
-    224,000 candidates), and so does reading the rules into lines before them."""
+    99,555 candidates), and so does reading the rules into lines before them."""
     return Explanation(
         level=level,
         on_request=[] if level == "full" else [ON_REQUEST],
