@@ -50,16 +50,20 @@ def _master(blocks: Any, plans: list[tuple[int, np.ndarray]]) -> tuple[highspy.H
     return h, first, count
 
 
-def _lp_and_ip(h: highspy.Highs, first: int, count: int, time_limit: float) -> tuple[float, float]:
+def _lp_and_ip(
+    h: highspy.Highs, first: int, count: int, time_limit: float
+) -> tuple[float, float, np.ndarray]:
+    """The master's value as an LP and as an integer program, and the LP's row prices."""
     columns = np.arange(first, first + count, dtype=np.int32)
     h.changeColsIntegrality(count, columns, np.zeros(count, np.uint8))
     h.run()
     lp = float(h.getInfo().objective_function_value)
+    prices = np.asarray(h.getSolution().row_dual)
     h.changeColsIntegrality(count, columns, np.ones(count, np.uint8))
     h.setOptionValue("time_limit", time_limit)
     h.setOptionValue("mip_rel_gap", 1e-5)
     h.run()
-    return lp, float(h.getInfo().objective_function_value)
+    return lp, float(h.getInfo().objective_function_value), prices
 
 
 def _pct(high: float, low: float) -> str:
@@ -97,19 +101,15 @@ def measure(case: Case, time_limit: float) -> None:
         return
     blocks = found.blocks
     h, first, count = _master(blocks, found.plans)
-    lp, ip = _lp_and_ip(h, first, count, time_limit)
+    lp, ip, row_prices = _lp_and_ip(h, first, count, time_limit)
     print(f"{case.name}: relaxation {relaxation.bound:,.1f}, Lagrangian {found.bound:,.1f}")
     print(f"  master over {count} neighbourhood plans: LP {lp:,.1f}, integer {ip:,.1f}, "
           f"apart {_pct(lp, ip)}")
-    h.changeColsIntegrality(
-        count, np.arange(first, first + count, dtype=np.int32), np.zeros(count, np.uint8)
-    )
-    h.run()
-    prices = np.asarray(h.getSolution().row_dual)[: len(blocks.coupling)]
+    prices = row_prices[: len(blocks.coupling)]
     for row in np.flatnonzero(np.abs(prices) > 1e-7).tolist():
         lower, upper = blocks.coupling_lower[row], blocks.coupling_upper[row]
         h.changeRowBounds(row, -highspy.kHighsInf, highspy.kHighsInf)
-        without_lp, without_ip = _lp_and_ip(h, first, count, time_limit)
+        without_lp, without_ip, _ = _lp_and_ip(h, first, count, time_limit)
         h.changeRowBounds(row, lower, upper)
         kind = model.row_kinds[int(blocks.coupling[row])]
         print(f"  without {kind:40s} price {prices[row]:10.4f}: LP {without_lp:,.1f}, "

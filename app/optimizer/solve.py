@@ -229,6 +229,19 @@ def _no_plan(outcome: SolveOutcome, deadline: Deadline) -> str:
     )
 
 
+def _send_plan(
+    recommendation: Recommendation,
+    on_plan: Callable[[Recommendation], None],
+    deadline: Deadline,
+    solved: float,
+    log: StageLog,
+) -> None:
+    """Hands `on_plan` a finished copy of the answer so far: the plan before its explanation."""
+    plan = recommendation.model_copy(deep=True)
+    _finish(plan, deadline, solved, log)
+    on_plan(plan)
+
+
 def _finish(
     recommendation: Recommendation, deadline: Deadline, solved: float, log: StageLog
 ) -> None:
@@ -284,9 +297,7 @@ def _explain_into(
         # rules into lines that every part starts from (0.1-0.3 s at national scale, `mutated`
         # seed 421, where with the plan read back it took the answer 0.9 s past its limit).
         if limits.on_plan is not None:
-            plan = recommendation.model_copy(deep=True)
-            _finish(plan, deadline, solved, log)
-            limits.on_plan(plan)
+            _send_plan(recommendation, limits.on_plan, deadline, solved, log)
         elif limits.explain:
             with log.stage("explanation", deadline):
                 recommendation.explanation = not_begun(options.level)
@@ -320,9 +331,7 @@ def _explain_into(
             recommendation.warnings += plan_warnings(ctx)
         log.note_timed_out(ctx.stopped_by_clock)
         ctx.deadline = explaining.at
-        plan = recommendation.model_copy(deep=True)
-        _finish(plan, deadline, solved, log)
-        limits.on_plan(plan)
+        _send_plan(recommendation, limits.on_plan, deadline, solved, log)
         if limits.explain and not deadline.expired():
             with log.stage("explanation", explaining):
                 recommendation.explanation = explain(ctx)

@@ -58,13 +58,14 @@ def greedy_setup(inst: Instance, model: Model) -> GreedySetup:
     cost = _scarcity_cost(model, by_row, upper, corporation_total)
     lock = np.array([kind.startswith("lock_in") for kind in kinds], dtype=bool)
     minimum = np.array([kind.startswith("domain_share_min") for kind in kinds], dtype=bool)
+    soft = lock | minimum
     return GreedySetup(
         by_row=by_row,
         matrix=by_row.tocsc(),
         lower=lower,
         upper=upper,
         locked_out=(model_arrays(model).col_upper[: model.n_candidates] == 0)
-        | _never_fits(model, by_row, lower, upper, soft=lock | minimum),
+        | _never_fits(model, by_row, lower, upper, soft=soft),
         total_col=total_col,
         pair_of=np.array(
             [pair_cols.get(f"u{i}_{n}", -1) for i, n in zip(inst.cand_i, inst.cand_n, strict=True)],
@@ -73,7 +74,7 @@ def greedy_setup(inst: Instance, model: Model) -> GreedySetup:
         corporation_total=corporation_total,
         cost=cost,
         ratio=standalone_gains(inst) / cost,
-        soft=lock | minimum,
+        soft=soft,
         locks=np.flatnonzero(lock),
         toward_minimum=_toward(by_row, minimum, model.n_candidates),
         minimum=minimum,
