@@ -34,35 +34,16 @@ from app.optimizer.explain.marginal import forcing_estimates
 from app.optimizer.explain.nearby import resolve_near_plan
 from app.optimizer.problem.lines import Line, domain_label, hood_name
 from app.optimizer.problem.rules import RuleChecker, lock_label
-from app.optimizer.problem.value import cell_factor, piece_weights, plan_value, segment_count
+from app.optimizer.problem.value import plan_value
+from app.optimizer.search.greedy_setup import standalone_gains
 from app.schemas.explanation import CandidateExplanation, RuleRef
 from app.schemas.scenario import Eligibility
 
 
 def standalone_values(ctx: Context, chunk: int = 50_000) -> np.ndarray:
-    """(C,) the value of each candidate funded alone (points 5–7, cells of its buurt only),
-    in chunks so that memory stays bounded at national scale."""
-    inst = ctx.inst
-    out = np.zeros(inst.n_candidates)
-    segments = segment_count(inst)
-    weights_all = piece_weights(inst)
-    factor = cell_factor(inst)
-    for first in range(0, inst.n_candidates, chunk):
-        block = slice(first, first + chunk)
-        hoods = inst.cand_n[block]
-        effect = inst.effects[inst.cand_i[block]][:, :, None] * inst.effect_years[block][:, None]
-        gap = inst.gap[hoods]
-        width = gap / segments
-        filled = np.clip(
-            effect[..., None] - np.arange(segments) * width[..., None], 0.0, width[..., None]
-        )
-        weights = weights_all[hoods]
-        if inst.scenario.objective.cap_at_target:
-            value = (weights * filled).sum(axis=-1)
-        else:
-            value = effect + ((weights - 1.0) * filled).sum(axis=-1)
-        out[block] = (factor[hoods] * value).sum(axis=(1, 2))
-    return out
+    """(C,) the value of each candidate funded alone (points 5–7, cells of its buurt only):
+    the greedy's own figures (`greedy_setup.standalone_gains`), over the cells it improves."""
+    return standalone_gains(ctx.inst, chunk)
 
 
 def ctx_standalone_values(ctx: Context) -> np.ndarray:
