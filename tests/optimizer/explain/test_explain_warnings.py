@@ -174,6 +174,34 @@ def test_no_re_solve_starts_that_presolve_would_carry_past_the_deadline() -> Non
     assert "warnings" in slow.stopped_by_clock
 
 
+def test_past_the_deadline_the_warnings_compute_nothing() -> None:
+    """A plan found after the deadline gets no warnings: not the candidates' values alone, not
+    the MILP loaded into HiGHS (seed 421: 1.39 s past a 12 s limit did both). An empty plan
+    left unchecked is said to be."""
+    late = _empty_plan_context(lp_seconds=1e-3)
+    late.deadline = time.monotonic() - 0.01
+    assert plan_warnings(late) == []
+    assert "warnings" in late.stopped_by_clock
+    assert late.standalone is None
+    assert late._resolvers == {}
+
+
+def test_a_plan_worth_something_loads_no_model() -> None:
+    """The plan worth more than a hundredth of the best candidate alone needs no warning, and
+    is found so before the MILP is loaded (independent check: the plan of the one candidate)."""
+    doc = _shares(0.0)
+    inst = compile_instance(parse_scenario(doc))
+    model = build_model(inst)
+    values = np.zeros(model.n_cols)
+    values[0] = 1.0
+    worth = plan_value(doc, [("x", "N1", 0)])
+    ctx = Context(inst, model, values, 0.0, ExplainOptions(), time.monotonic() + 30.0)
+    assert ctx.objective == pytest.approx(worth)
+    assert plan_warnings(ctx) == []
+    assert ctx._resolvers == {}
+    assert "warnings" not in ctx.stopped_by_clock
+
+
 def test_the_figures_keep_to_their_budget() -> None:
     """A rule is named from the first plan worth enough without it; what the plan is worth
     without the rule, proven, has the explanation's budget (`Context.figures_s`). With none
