@@ -21,7 +21,7 @@ from typing import Any, Literal
 import highspy
 import numpy as np
 
-from app.optimizer.backends.highs_options import quiet_highs
+from app.optimizer.backends.highs_options import no_probing, quiet_highs
 from app.optimizer.model.arrays import load, model_arrays
 from app.optimizer.model.build import Model
 from app.optimizer.model.matrix import IMPLIED
@@ -282,6 +282,7 @@ class Resolver:
         stop_at: float | None = None,
         stop_gap: float | None = None,
         max_nodes: int | None = None,
+        enumeration: bool = True,
     ) -> Resolved:
         """Solve the model as it stands now; a MILP from `start` when given, else an LP.
 
@@ -290,9 +291,12 @@ class Resolver:
         `stop_at`: a MIP stops as soon as it holds a plan worth at least this much, or, once
         its bound shows that no plan is, as soon as its plan is within `stop_gap` (relative;
         default `gap`) of that bound. `max_nodes`: a MIP stops after this many branch-and-bound
-        nodes, a limit that, unlike the time limit, gives the same result on every run."""
+        nodes, a limit that, unlike the time limit, gives the same result on every run.
+        `enumeration=False` leaves presolve's enumeration out (`highs_options.ENUMERATION_OFF`):
+        for a re-solve that must end on time more than it must be quick."""
         h = self.h
         h.setOptionValue("presolve", "on" if presolve else "off")
+        no_probing(h, enumeration)
         h.setOptionValue("time_limit", max(0.01, float(time_limit_s)))
         self._deadline = time.monotonic() + max(0.01, float(time_limit_s))
         self._stop_at = float("inf") if stop_at is None else float(stop_at)
