@@ -139,6 +139,21 @@ def _never_fits(
     return never
 
 
+def runs_no_plan_takes(model: Model) -> np.ndarray:
+    """Per candidate: whether every plan leaves it out, because one run of it alone overfills a
+    row with every other column at its least (`_never_fits` over all the model's rows: a run
+    dearer than a neighbourhood's whole share of the budget). Only whole columns that start at
+    0 (a locked-in run counts itself among the least) can be left out so: their one run is
+    the least they can add."""
+    arrays = model_arrays(model)
+    n = model.n_candidates
+    starts, index, value = constraint_matrix(model)
+    by_row = sparse.csr_matrix((value, index, starts), shape=(model.n_rows, model.n_cols))
+    lower, upper = row_bounds(model)
+    never = _never_fits(model, by_row, lower, upper, soft=np.zeros(model.n_rows, dtype=bool))
+    return never & arrays.integer[:n] & (arrays.col_lower[:n] == 0)
+
+
 def _toward(by_row: sparse.csr_matrix, rows: np.ndarray, n_candidates: int) -> np.ndarray:
     """Per candidate: whether it adds to one of `rows` (a mask), e.g. toward a minimum share."""
     block = by_row[np.flatnonzero(rows)]

@@ -38,6 +38,10 @@ class Relaxation:
     values: np.ndarray | None = None
     reduced_costs: np.ndarray | None = None
     row_duals: np.ndarray | None = None
+    # The same LP with the runs that no plan takes left out: a bound only, often lower (the
+    # plain LP funds parts of runs too dear to take whole). Values, reduced costs and duals
+    # stay the plain LP's: the Lagrangian bound starts from them as each neighbourhood's own LP.
+    bound_without_out: float | None = None
 
 
 def relax(
@@ -45,9 +49,19 @@ def relax(
     deadline: float,
     cancel: threading.Event | None,
     presolve: bool = True,
+    out: np.ndarray | None = None,
 ) -> Relaxation:
+    """The LP relaxation; then, from its basis, the same LP with the candidates `out` at 0."""
     lp = Resolver(model, relaxed=True, cancel=cancel)
     result = lp.solve(time_limit_s=max(0.01, deadline - time.monotonic()), presolve=presolve)
+    without_out = None
+    if result.status == "optimal" and out is not None and out.any():
+        with lp.cols_fixed(np.flatnonzero(out), 0.0):
+            tighter = lp.solve(
+                time_limit_s=max(0.01, deadline - time.monotonic()), presolve=presolve
+            )
+        if tighter.status == "optimal":
+            without_out = tighter.objective
     lp.close()
     if result.status == "infeasible":
         return Relaxation("infeasible")
@@ -56,7 +70,7 @@ def relax(
     # A model with nothing to decide comes back without duals: every reduced cost is 0.
     reduced = np.zeros(len(result.values)) if result.col_dual is None else result.col_dual
     duals = np.zeros(model.n_rows) if result.row_dual is None else result.row_dual
-    return Relaxation("optimal", result.objective, result.values, reduced, duals)
+    return Relaxation("optimal", result.objective, result.values, reduced, duals, without_out)
 
 
 def guided_plan(
