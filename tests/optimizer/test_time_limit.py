@@ -24,19 +24,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import highspy
 import pytest
 
 from app.optimizer import RunLimits, solve
-from app.optimizer.backends.highs_options import quiet_highs
-from app.optimizer.model.arrays import load
-from app.optimizer.model.build import build_model
-from app.optimizer.problem.instance import compile_instance
 from app.optimizer.tuning import TUNING
 from app.schemas.recommendation import Recommendation
 from app.schemas.scenario import parse_scenario
 from benchmarks.gen_mutated import mutated_scenario
 from examples.generate_random import random_scenario
+from tests.optimizer.highs_alone import whole_model_optimum
 from tests.reference.evaluate import plan_value, plan_violations
 
 # The work a solve may do after its deadline: HiGHS checks its interrupt between iterations,
@@ -178,12 +174,7 @@ def test_the_warnings_of_an_empty_plan_keep_to_the_limit() -> None:
     assert rec.status == "optimal"
     assert rec.allocations == []
     assert rec.objective == 0.0
-    fresh = quiet_highs()
-    fresh.setOptionValue("presolve_rule_off", 0)
-    load(fresh, build_model(compile_instance(parse_scenario(doc))).arrays)
-    fresh.run()
-    assert fresh.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    assert abs(fresh.getInfo().objective_function_value) <= 1e-6
+    assert abs(whole_model_optimum(doc)) <= 1e-6
 
 
 def test_dropping_idle_runs_keeps_to_the_limit() -> None:

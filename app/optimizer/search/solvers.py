@@ -178,6 +178,11 @@ def _solve_highs(
             part = room()
             with log.stage("greedy", part, incumbent):
                 incumbent.offer_plan(find_start(max(0.05, part.remaining()), relaxation.values))
+        if incumbent.plan is None and _empty_plan_proven(model, incumbent.bound):
+            # The greedy can end without a plan where only the empty plan keeps the rules (a
+            # minimum share it cannot repair: mutated scenarios 9 and 94, whose bound was
+            # already 0 after the relaxation); the empty plan is then the answer, proven.
+            incumbent.offer_plan(np.zeros(model.n_cols))
         proven = _proven(incumbent, options.mip_gap)
         bounding = t.use_lagrangian_bound and model.n_cols < t.mip_max_columns and not proven
         if bounding and neighbourhood_of is not None:
@@ -302,6 +307,20 @@ def _solve_highs(
         incumbent.offer_plan(answer.values)
         incumbent.offer_bound(answer.bound)
     return answer
+
+
+def _empty_plan_proven(model: Model, bound: float | None) -> bool:
+    """Whether the bound is 0 and the empty plan (every column at 0) keeps every row."""
+    if bound is None or bound > 1e-9:
+        return False
+    arrays = model_arrays(model)
+    tolerance = 1e-9
+    return bool(
+        np.all(arrays.row_lower <= tolerance)
+        and np.all(arrays.row_upper >= -tolerance)
+        and np.all(arrays.col_lower <= 0)
+        and np.all(arrays.col_upper >= 0)
+    )
 
 
 def _proven(incumbent: Incumbent, mip_gap: float) -> bool:

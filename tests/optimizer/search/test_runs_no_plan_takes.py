@@ -19,6 +19,8 @@ from app.optimizer.problem.instance import compile_instance
 from app.optimizer.search.greedy_setup import runs_no_plan_takes
 from app.optimizer.search.lp_guided import relax
 from app.schemas.scenario import parse_scenario
+from benchmarks.gen_mutated import mutated_scenario
+from tests.optimizer.highs_alone import whole_model_optimum
 from tests.optimizer.search.test_exchange import runs_of
 from tests.optimizer.search.test_lp_guided import every_plan
 from tests.optimizer.test_brute_force import FIND_SETTINGS, PROPERTY_SETTINGS
@@ -113,3 +115,20 @@ def test_an_empty_optimum_is_proven_by_the_relaxation() -> None:
     assert rec.allocations == []
     assert [stage.name for stage in rec.solver.stages][:3] == ["build", "relaxation", "greedy"]
     assert "lagrangian bound" not in [stage.name for stage in rec.solver.stages]
+
+
+def test_the_empty_plan_answers_where_the_greedy_has_none() -> None:
+    """Mutated scenario 94 (250 buurten x 20 x 3): only the empty plan keeps the minimum share
+    and the buurt share together, and the greedy ends without a plan. With the bound at 0
+    after the relaxation, the empty plan is the answer, proven, and no stage follows (HiGHS
+    alone on the whole model agrees that nothing is worth more)."""
+    doc, _ = mutated_scenario(94)
+    doc["solver"] = {"name": "highs", "mip_gap": 0.001, "time_limit_s": 30}
+    rec = solve(parse_scenario(doc), RunLimits(explain=False))
+    assert rec.status == "optimal"
+    assert rec.allocations == []
+    assert rec.objective == 0.0
+    names = [stage.name for stage in rec.solver.stages]
+    assert "greedy" in names
+    assert "lagrangian bound" not in names
+    assert abs(whole_model_optimum(doc)) <= 1e-6
