@@ -316,7 +316,7 @@ def _explain_into(
         cancel=limits.cancel,
         neighbourhood_plans=log.neighbourhood_plans,
         tuning=tuning,
-        lp_seconds=log.seconds("relaxation"),
+        lp_seconds=log.lp_seconds,
         # An empty plan's warnings name their rules in what is left, but the figures (what
         # the plan is worth without them, proven) have the explanation's budget: proving took
         # the whole limit after a solve of 0.05 s (mutated scenario 319, 25 x 3 x 8: the

@@ -70,6 +70,9 @@ class StageLog:
     records: list[StageRecord] = field(default_factory=list)
     # The Lagrangian bound's neighbourhood plans, kept for the explanation to re-use.
     neighbourhood_plans: LagrangianBound | None = None
+    # How long the plain LP relaxation took (its stage also takes a second bound): the unit in
+    # which the full MIP's and the explanation's re-solves are measured.
+    lp_seconds: float | None = None
 
     @contextmanager
     def stage(

@@ -42,6 +42,7 @@ class Relaxation:
     # plain LP funds parts of runs too dear to take whole). Values, reduced costs and duals
     # stay the plain LP's: the Lagrangian bound starts from them as each neighbourhood's own LP.
     bound_without_out: float | None = None
+    seconds: float | None = None  # the plain LP's own time, without the second bound's
 
 
 def relax(
@@ -52,8 +53,10 @@ def relax(
     out: np.ndarray | None = None,
 ) -> Relaxation:
     """The LP relaxation; then, from its basis, the same LP with the candidates `out` at 0."""
+    began = time.monotonic()
     lp = Resolver(model, relaxed=True, cancel=cancel)
     result = lp.solve(time_limit_s=max(0.01, deadline - time.monotonic()), presolve=presolve)
+    seconds = time.monotonic() - began
     without_out = None
     if result.status == "optimal" and out is not None and out.any():
         with lp.cols_fixed(np.flatnonzero(out), 0.0):
@@ -64,13 +67,15 @@ def relax(
             without_out = tighter.objective
     lp.close()
     if result.status == "infeasible":
-        return Relaxation("infeasible")
+        return Relaxation("infeasible", seconds=seconds)
     if result.status != "optimal" or result.values is None:
-        return Relaxation("unknown")
+        return Relaxation("unknown", seconds=seconds)
     # A model with nothing to decide comes back without duals: every reduced cost is 0.
     reduced = np.zeros(len(result.values)) if result.col_dual is None else result.col_dual
     duals = np.zeros(model.n_rows) if result.row_dual is None else result.row_dual
-    return Relaxation("optimal", result.objective, result.values, reduced, duals, without_out)
+    return Relaxation(
+        "optimal", result.objective, result.values, reduced, duals, without_out, seconds
+    )
 
 
 def guided_plan(

@@ -160,7 +160,8 @@ def _solve_highs(
         relaxation = relax(model, part.at, options.cancel, presolve=False, out=out)
         incumbent.offer_bound(relaxation.bound)
         incumbent.offer_bound(relaxation.bound_without_out)
-    relax_seconds = log.seconds("relaxation") or 0.0
+    log.lp_seconds = relaxation.seconds
+    relax_seconds = relaxation.seconds or 0.0
     if relaxation.status == "infeasible":
         return SolveOutcome("infeasible", None, None, None, None, "no plan satisfies every rule")
     dual = None
@@ -178,11 +179,11 @@ def _solve_highs(
             part = room()
             with log.stage("greedy", part, incumbent):
                 incumbent.offer_plan(find_start(max(0.05, part.remaining()), relaxation.values))
-        if incumbent.plan is None and _empty_plan_proven(model, incumbent.bound):
-            # The greedy can end without a plan where only the empty plan keeps the rules (a
-            # minimum share it cannot repair: mutated scenarios 9 and 94, whose bound was
-            # already 0 after the relaxation); the empty plan is then the answer, proven.
-            incumbent.offer_plan(np.zeros(model.n_cols))
+                if incumbent.plan is None and _empty_plan_proven(model, incumbent.bound):
+                    # The greedy can end without a plan where only the empty plan keeps the
+                    # rules (a minimum share it cannot repair: mutated scenarios 9 and 94,
+                    # whose bound is 0 after the relaxation); that plan is then the answer.
+                    incumbent.offer_plan(np.zeros(model.n_cols))
         proven = _proven(incumbent, options.mip_gap)
         bounding = t.use_lagrangian_bound and model.n_cols < t.mip_max_columns and not proven
         if bounding and neighbourhood_of is not None:
