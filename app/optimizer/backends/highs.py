@@ -16,7 +16,7 @@ import highspy
 import numpy as np
 import pulp
 
-from app.optimizer.backends.highs_options import HIGHS_THREADS, no_probing, without_heuristics
+from app.optimizer.backends.highs_options import HIGHS_THREADS, presolve_rules, without_heuristics
 from app.optimizer.backends.outcome import SolveOptions, SolveOutcome, relative_gap, stopped_message
 from app.optimizer.model.arrays import load, model_arrays
 from app.optimizer.model.blocks import Cut
@@ -93,7 +93,7 @@ class ArrayHighs(pulp.HiGHS):  # type: ignore[misc,name-defined]
         h.setOptionValue("random_seed", self.options.random_seed)
         h.setOptionValue("threads", HIGHS_THREADS)
         h.setOptionValue("presolve", "on" if self.presolve else "off")
-        no_probing(h)
+        presolve_rules(h)
         if not self.heuristics:
             without_heuristics(h)
         self._pass_model(h)

@@ -51,7 +51,8 @@ PROBING_OFF = 1 << 15
 ENUMERATION_OFF = 1 << 16
 
 
-def no_probing(h: highspy.Highs, enumeration: bool = True) -> None:
+def presolve_rules(h: highspy.Highs, enumeration: bool = True) -> None:
+    """Presolve without probing, and without enumeration when `enumeration` is False."""
     h.setOptionValue("presolve_rule_off", PROBING_OFF | (0 if enumeration else ENUMERATION_OFF))
 
 
@@ -81,5 +82,5 @@ def quiet_highs(seed: int = 0) -> highspy.Highs:
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", seed)
     h.setOptionValue("threads", HIGHS_THREADS)
-    no_probing(h)
+    presolve_rules(h)
     return h

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import highspy
 import numpy as np
 
-from app.optimizer.backends.highs_options import no_probing, quiet_highs
+from app.optimizer.backends.highs_options import presolve_rules, quiet_highs
 from app.optimizer.model.arrays import load, model_arrays
 from app.optimizer.model.build import Model
 from app.optimizer.model.matrix import IMPLIED
@@ -296,7 +296,7 @@ class Resolver:
         for a re-solve that must end on time more than it must be quick."""
         h = self.h
         h.setOptionValue("presolve", "on" if presolve else "off")
-        no_probing(h, enumeration)
+        presolve_rules(h, enumeration)
         h.setOptionValue("time_limit", max(0.01, float(time_limit_s)))
         self._deadline = time.monotonic() + max(0.01, float(time_limit_s))
         self._stop_at = float("inf") if stop_at is None else float(stop_at)

@@ -40,10 +40,16 @@ class GreedySetup:
     prerequisite: np.ndarray  # per row: a run's prerequisite, x(run) − Σ x(prerequisite) ≤ 0
 
 
-def greedy_setup(inst: Instance, model: Model) -> GreedySetup:
+def _rows(model: Model) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """The model's rows as a sparse matrix, and their bounds (copies, for the caller to change)."""
     starts, index, value = constraint_matrix(model)
     by_row = sparse.csr_matrix((value, index, starts), shape=(model.n_rows, model.n_cols))
     lower, upper = row_bounds(model)
+    return by_row, lower, upper
+
+
+def greedy_setup(inst: Instance, model: Model) -> GreedySetup:
+    by_row, lower, upper = _rows(model)
     kinds = model.row_kinds
     links = np.array([kind == "value_link" for kind in kinds], dtype=bool)
     lower[links], upper[links] = -np.inf, np.inf  # pieces are filled afterwards, always within
@@ -147,9 +153,7 @@ def runs_no_plan_takes(model: Model) -> np.ndarray:
     the least they can add."""
     arrays = model_arrays(model)
     n = model.n_candidates
-    starts, index, value = constraint_matrix(model)
-    by_row = sparse.csr_matrix((value, index, starts), shape=(model.n_rows, model.n_cols))
-    lower, upper = row_bounds(model)
+    by_row, lower, upper = _rows(model)
     never = _never_fits(model, by_row, lower, upper, soft=np.zeros(model.n_rows, dtype=bool))
     return never & arrays.integer[:n] & (arrays.col_lower[:n] == 0)
 
